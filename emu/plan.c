@@ -135,11 +135,15 @@ static void derive_rules(const struct sb_features *fs, struct sb_plan *p)
 	p->memfd.hugetlb_seals = shown(p, SB_F_HUGETLB_SEALING);
 	p->memfd.have_exec = shown(p, SB_F_MFD_NOEXEC_SEAL) &&
 			     shown(p, SB_F_MFD_EXEC);
-	/* the sysctl's value is the kernel's when it has one, else level 0 */
+	/*
+	 * The policy is the kernel's own sysctl where it has one (emulated
+	 * or not, the administrator's choice holds), else level 0.
+	 */
 	p->memfd.noexec_scope = 0;
-	if (p->memfd.have_exec && p->action[SB_F_MEMFD_NOEXEC_SYSCTL] ==
-	    SB_NATIVE && fs->memfd_noexec > 0)
-		p->memfd.noexec_scope = fs->memfd_noexec;
+	if (p->memfd.have_exec && shown(p, SB_F_MEMFD_NOEXEC_SYSCTL) &&
+	    fs->memfd_noexec > 0)
+		p->memfd.noexec_scope = fs->memfd_noexec > 2 ?
+			2 : fs->memfd_noexec;
 	p->memfd.noexec_ratchet = p->reference >= KV(6, 3) &&
 				  p->reference < KV(6, 6);
 
