@@ -49,8 +49,10 @@ void sb_registry_destroy(struct sb_registry *reg)
 {
 	if (reg->slots && reg->used)
 		for (size_t i = 0; i < reg->cap; i++)
-			if (reg->used[i])
+			if (reg->used[i]) {
 				free(reg->slots[i].name);
+				free(reg->slots[i].aux);
+			}
 	free(reg->slots);
 	free(reg->used);
 	memset(reg, 0, sizeof(*reg));
@@ -160,6 +162,7 @@ int sb_registry_remove(struct sb_registry *reg, const struct sb_inode_key *key)
 		return -1;
 	pin = reg->slots[hole].pin_fd;
 	free(reg->slots[hole].name);
+	free(reg->slots[hole].aux);
 	reg->used[hole] = false;
 	reg->count--;
 

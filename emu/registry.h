@@ -37,6 +37,7 @@ struct sb_inode_entry {
 	long writable_maps;     /* shared mappings made through writable fds */
 	int pin_fd;             /* transport's own open of the inode, or -1 */
 	char *name;             /* memfd name (owned), NULL when unknown */
+	void *aux;              /* transport data (owned, freed with entry) */
 };
 
 struct sb_registry {

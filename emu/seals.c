@@ -22,12 +22,15 @@ int seals_add(const struct seal_rules *r, const struct seal_subject *s,
 	if (r->known == 0)
 		return -EINVAL; /* F_ADD_SEALS is an unknown fcntl command */
 
+	/* before 6.5 fcntl refused a wide argument before looking further */
+	if (r->arg_int)
+		seals &= 0xffffffffUL;
+	else if (seals > 0xffffffffUL)
+		return -EINVAL;
 	if (r->type_check_first && !s->sealable)
 		return -EINVAL;
 	if (!s->fd_writable)
 		return -EPERM;
-	if (r->arg_int)
-		seals &= 0xffffffffUL;
 	if (seals & ~(unsigned long)r->known)
 		return -EINVAL;
 	if (!s->sealable)

@@ -41,5 +41,6 @@ bool sb_cli_common_option(struct sb_cli *cli, int argc, char **argv, int *i);
 void sb_cli_probe(struct sb_cli *cli);
 
 int sb_cmd_probe(int argc, char **argv);
+int sb_cmd_run(int argc, char **argv);
 
 #endif /* SEALBOX_CLI_H */

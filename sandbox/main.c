@@ -21,6 +21,8 @@ struct command {
 static const struct command commands[] = {
 	{ "probe", sb_cmd_probe,
 	  "show what the kernel has and what sealbox would do" },
+	{ "run", sb_cmd_run,
+	  "run a program with memfd_create() and sealing emulated" },
 };
 
 void sb_die(const char *fmt, ...)
@@ -161,6 +163,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: sealbox COMMAND [OPTIONS]\n"
+		"       sealbox run [OPTIONS] -- PROG [ARGS...]\n"
 		"memfd_create() and file sealing where the kernel lacks them.\n"
 		"\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

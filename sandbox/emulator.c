@@ -1,0 +1,1158 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * emulator.c: one handler per syscall family, shared by every transport.
+ *
+ * Discipline: copy the caller's memory once, then decide; act on the exact
+ * open file the caller holds (get_file), and for emulated memfds perform the
+ * operation here rather than letting the kernel re-read arguments.
+ */
+#include "emulator.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "kcompat.h"
+#include "maps.h"
+#include "memfd.h"
+#include "seals.h"
+#include "util.h"
+
+#define ANY_WRITE_SEAL (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)
+/* the kernel caps one read/write at INT_MAX rounded down to a page */
+#define MAX_RW_COUNT (INT_MAX & ~4095L)
+#define RECLAIM_EVERY 64
+#ifndef RWF_APPEND
+#define RWF_APPEND 0x10
+#endif
+#define RWF_SUPPORTED 0x3f /* HIPRI DSYNC SYNC NOWAIT APPEND NOAPPEND */
+
+/* The open file behind a caller's fd, as the kernel would see it. */
+struct efile {
+	int fd;                   /* supervisor-side, same open file */
+	struct stat st;
+	int fl;                   /* F_GETFL */
+	struct sb_inode_entry *e; /* NULL: not a file sealbox emulates */
+};
+
+static void efile_release(struct efile *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+}
+
+#define auto_efile __attribute__((cleanup(efile_release)))
+
+static struct sb_inode_key key_of(const struct stat *st)
+{
+	struct sb_inode_key k = { (uint64_t)st->st_dev, (uint64_t)st->st_ino,
+				  0 };
+	return k;
+}
+
+/* The kernel takes fds as unsigned int; a negative int is EBADF. */
+static int efile_get(struct sb_call *c, uint64_t raw_fd, struct efile *f)
+{
+	int fd = (int)(unsigned int)raw_fd;
+	struct sb_inode_key k;
+
+	f->fd = -1;
+	f->e = NULL;
+	if (fd < 0)
+		return -EBADF;
+	f->fd = c->ops->get_file(c, fd);
+	if (f->fd < 0)
+		return f->fd;
+	if (fstat(f->fd, &f->st) < 0)
+		return neg_errno();
+	f->fl = fcntl(f->fd, F_GETFL);
+	if (f->fl < 0)
+		return neg_errno();
+	k = key_of(&f->st);
+	f->e = sb_registry_lookup(&c->emu->reg, &k);
+	return 0;
+}
+
+static bool fl_writable(int fl)
+{
+	int acc = fl & O_ACCMODE;
+
+	return !(fl & O_PATH) && (acc == O_WRONLY || acc == O_RDWR);
+}
+
+static bool is_hugetlb(const struct sb_inode_entry *e)
+{
+	return e->flags & SB_ENTRY_HUGETLB;
+}
+
+/* ---- mapping accounting ---------------------------------------------- */
+
+/* Shared mappings that existed when F_SEAL_FUTURE_WRITE was added keep
+ * VM_MAYWRITE; later ones do not. */
+struct premaps {
+	size_t n;
+	struct {
+		pid_t pid;
+		uint64_t start;
+	} m[];
+};
+
+static bool premapped(const struct sb_inode_entry *e, pid_t pid,
+		      uint64_t start)
+{
+	const struct premaps *p = e->aux;
+
+	for (size_t i = 0; p && i < p->n; i++)
+		if (p->m[i].pid == pid && p->m[i].start == start)
+			return true;
+	return false;
+}
+
+static int collect_premap(const struct sb_mapping *m, void *ctx)
+{
+	struct premaps **pp = ctx;
+	struct premaps *p = *pp;
+	size_t n = p ? p->n : 0;
+
+	if (!m->shared)
+		return 0;
+	p = realloc(p, sizeof(*p) + (n + 1) * sizeof(p->m[0]));
+	if (!p)
+		return -ENOMEM;
+	p->n = n + 1;
+	p->m[n].pid = m->pid;
+	p->m[n].start = m->start;
+	*pp = p;
+	return 0;
+}
+
+struct count_ctx {
+	const struct sb_emulator *emu;
+	const struct sb_inode_entry *e;
+	long count;
+};
+
+static int count_writable(const struct sb_mapping *m, void *ctx)
+{
+	struct count_ctx *cc = ctx;
+
+	if (!m->vm_shared)
+		return 0; /* private, or shared through a read-only fd */
+	if (!cc->emu->plan.seal.map_ro_under_write) {
+		cc->count++; /* up to 6.6 every VM_SHARED mapping counts */
+		return 0;
+	}
+	/* 6.7+: VM_SHARED and VM_MAYWRITE; after F_SEAL_FUTURE_WRITE new
+	 * mappings lose VM_MAYWRITE, which our backing file cannot show */
+	if (!m->vm_maywrite)
+		return 0;
+	if ((cc->e->seals & F_SEAL_FUTURE_WRITE) &&
+	    !premapped(cc->e, m->pid, m->start))
+		return 0;
+	cc->count++;
+	return 0;
+}
+
+static long writable_maps(const struct sb_emulator *emu,
+			  const struct sb_inode_entry *e)
+{
+	struct count_ctx cc = { emu, e, 0 };
+	int err = sb_maps_walk(0, e->key.dev, e->key.ino, true, count_writable,
+			       &cc);
+
+	return err < 0 ? err : cc.count;
+}
+
+/* ---- memfd_create ------------------------------------------------------ */
+
+static int create_backing(struct sb_emulator *emu, const char *name,
+			  const struct memfd_result *res)
+{
+	if (res->hugetlb) {
+		unsigned int fl = MFD_CLOEXEC | MFD_HUGETLB |
+				  (res->huge_log2 << MFD_HUGE_SHIFT);
+		int fd = (int)syscall(SYS_memfd_create, name, fl);
+
+		if (fd < 0)
+			return neg_errno();
+		if (fchmod(fd, res->mode) < 0) {
+			int err = neg_errno();
+			close(fd);
+			return err;
+		}
+		return fd;
+	}
+	return sb_backing_create(&emu->backing, name, res->mode);
+}
+
+static struct sb_verdict h_memfd_create(struct sb_call *c)
+{
+	struct sb_emulator *emu = c->emu;
+	char name[MEMFD_NAME_READ];
+	struct memfd_result res;
+	struct sb_inode_entry *e = NULL;
+	struct sb_inode_key k;
+	struct stat st;
+	autoclose int fd = -1, pin = -1;
+	char self[64];
+	ssize_t n;
+	int err, nfd;
+
+	/* flags first: a bad flag is EINVAL whatever the name pointer */
+	if (!emu->plan.memfd.have_memfd)
+		return sb_return(-ENOSYS);
+	n = c->ops->read_mem(c, c->args[0], name, sizeof(name));
+	err = memfd_decide(&emu->plan.memfd, (unsigned int)c->args[1], name,
+			   n < 0 ? 0 : (size_t)n, &res);
+	if (err < 0)
+		return sb_return(err);
+	if (!emu->plan.emulated_files)
+		return sb_continue(); /* only answering as an older kernel */
+
+	fd = create_backing(emu, name, &res);
+	if (fd < 0)
+		return sb_return(fd);
+	/* our own open of the inode, not a dup: it tells us (with a lease)
+	 * when the program no longer holds the file */
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	pin = open(self, O_RDONLY | O_CLOEXEC);
+	if (pin < 0 || fstat(fd, &st) < 0)
+		return sb_return(-ENOMEM);
+	k = key_of(&st);
+	err = sb_registry_insert(&emu->reg, &k, res.seals,
+				 SB_ENTRY_EMULATED |
+				 (res.hugetlb ? SB_ENTRY_HUGETLB : 0),
+				 name, &e);
+	if (err == -EEXIST) {
+		/* a stale entry: the inode number was freed and reused */
+		int old = sb_registry_remove(&emu->reg, &k);
+		if (old >= 0)
+			close(old);
+		err = sb_registry_insert(&emu->reg, &k, res.seals,
+					 SB_ENTRY_EMULATED |
+					 (res.hugetlb ? SB_ENTRY_HUGETLB : 0),
+					 name, &e);
+	}
+	if (err < 0)
+		return sb_return(-ENOMEM);
+
+	nfd = c->ops->install_fd(c, fd, -1, emu->fd_base, res.cloexec, true);
+	if (nfd < 0) {
+		sb_registry_remove(&emu->reg, &k);
+		return sb_return(nfd);
+	}
+	e = sb_registry_lookup(&emu->reg, &k);
+	if (e)
+		e->pin_fd = steal_fd(&pin);
+	if (++emu->created % RECLAIM_EVERY == 0)
+		sb_emulator_reclaim(emu);
+	return c->replied ? sb_done() : sb_return(nfd);
+}
+
+/* ---- fcntl: sealing and dup ---------------------------------------------- */
+
+static bool on_sealable_fs(int fd)
+{
+	struct statfs sfs;
+
+	return fstatfs(fd, &sfs) == 0 && (sfs.f_type == SB_TMPFS_MAGIC ||
+		(unsigned long)sfs.f_type == SB_HUGETLBFS_MAGIC);
+}
+
+static struct sb_verdict seals_emulated(struct sb_call *c, struct efile *f,
+					int cmd, unsigned long arg)
+{
+	struct sb_emulator *emu = c->emu;
+	struct sb_inode_entry *e = f->e;
+	struct seal_subject s = {
+		.fd_writable = fl_writable(f->fl),
+		.sealable = true,
+		.seals = e->seals,
+		.mode = f->st.st_mode & 07777,
+	};
+	unsigned int next = 0;
+	int err;
+
+	if (cmd == F_GET_SEALS)
+		return sb_return(seals_get(&emu->plan.seal, true, e->seals));
+
+	err = seals_add(&emu->plan.seal, &s, arg, &next);
+	if (err < 0)
+		return sb_return(err);
+	if ((next & F_SEAL_WRITE) && !(e->seals & F_SEAL_WRITE)) {
+		long maps = writable_maps(emu, e);
+
+		if (maps < 0)
+			return sb_return(maps);
+		s.writable_maps = maps;
+		err = seals_add(&emu->plan.seal, &s, arg, &next);
+		if (err < 0)
+			return sb_return(err);
+	}
+	if ((next & F_SEAL_FUTURE_WRITE) && !(e->seals & F_SEAL_FUTURE_WRITE)) {
+		struct premaps *p = NULL;
+
+		if (sb_maps_walk(0, e->key.dev, e->key.ino, false,
+				 collect_premap, &p) < 0) {
+			free(p);
+			return sb_return(-ENOMEM);
+		}
+		free(e->aux);
+		e->aux = p;
+	}
+	e->seals = next;
+	return sb_return(0);
+}
+
+/* A file sealbox did not create: the kernel's own seals where it has
+ * sealing, with the pretended kernel's argument checks in front. */
+static struct sb_verdict seals_native(struct sb_call *c, struct efile *f,
+				      int cmd, unsigned long arg)
+{
+	const struct seal_rules *rules = &c->emu->plan.seal;
+	int native = fcntl(f->fd, F_GET_SEALS);
+	struct seal_subject s = {
+		.fd_writable = fl_writable(f->fl),
+		.sealable = native >= 0 || on_sealable_fs(f->fd),
+		.seals = native >= 0 ? (unsigned int)native : F_SEAL_SEAL,
+		.mode = f->st.st_mode & 07777,
+	};
+	unsigned int next = 0;
+	int err;
+
+	if (cmd == F_GET_SEALS)
+		return sb_return(seals_get(rules, s.sealable, s.seals));
+	err = seals_add(rules, &s, arg, &next);
+	if (err < 0 || native < 0)
+		return sb_return(err);
+	/* the kernel adds them (and decides EBUSY from its own counts) */
+	if (fcntl(f->fd, F_ADD_SEALS, (unsigned int)arg & rules->known) < 0)
+		return sb_return(neg_errno());
+	return sb_return(0);
+}
+
+static struct sb_verdict dup_into_range(struct sb_call *c, struct efile *f,
+					int at, int min, bool cloexec)
+{
+	int nfd = c->ops->install_fd(c, f->fd, at, min, cloexec, true);
+
+	if (nfd < 0)
+		return sb_return(nfd);
+	return c->replied ? sb_done() : sb_return(nfd);
+}
+
+static struct sb_verdict h_fcntl(struct sb_call *c)
+{
+	auto_efile struct efile f = { .fd = -1 };
+	int cmd = (int)(unsigned int)c->args[1];
+	int err;
+
+	switch (cmd) {
+	case F_ADD_SEALS:
+	case F_GET_SEALS:
+		err = efile_get(c, c->args[0], &f);
+		if (err < 0)
+			return sb_return(err);
+		if (c->emu->plan.seal.known == 0)
+			return sb_return(-EINVAL); /* before 3.17 */
+		if (f.fl & O_PATH)
+			return sb_return(-EBADF);
+		if (f.e)
+			return seals_emulated(c, &f, cmd, c->args[2]);
+		return seals_native(c, &f, cmd, c->args[2]);
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC: {
+		long min = (long)c->args[2];
+
+		err = efile_get(c, c->args[0], &f);
+		if (err < 0)
+			return sb_return(err);
+		if (!f.e)
+			return sb_continue();
+		if (min < 0 || min > INT_MAX)
+			return sb_return(-EINVAL);
+		/* aliases of emulated memfds stay in sealbox's fd range */
+		return dup_into_range(c, &f, -1,
+				      min > c->emu->fd_base ? (int)min :
+				      c->emu->fd_base, cmd == F_DUPFD_CLOEXEC);
+	}
+	default:
+		return sb_continue();
+	}
+}
+
+static struct sb_verdict h_dup(struct sb_call *c)
+{
+	auto_efile struct efile f = { .fd = -1 };
+	int newfd = (int)(unsigned int)c->args[1];
+	int flags = (int)c->args[2];
+	int err;
+
+	if (c->nr == __NR_dup3 && (flags & ~O_CLOEXEC))
+		return sb_return(-EINVAL);
+	err = efile_get(c, c->args[0], &f);
+	if (err < 0)
+		return sb_return(err);
+	if (!f.e)
+		return sb_continue();
+	switch (c->nr) {
+	case __NR_dup:
+		return dup_into_range(c, &f, -1, c->emu->fd_base, false);
+	case __NR_dup3:
+		if (newfd == (int)(unsigned int)c->args[0])
+			return sb_return(-EINVAL);
+		if (newfd < 0)
+			return sb_return(-EBADF);
+		return dup_into_range(c, &f, newfd, 0, flags & O_CLOEXEC);
+	default: /* dup2 */
+		if (newfd == (int)(unsigned int)c->args[0])
+			return sb_return(newfd);
+		if (newfd < 0)
+			return sb_return(-EBADF);
+		return dup_into_range(c, &f, newfd, 0, false);
+	}
+}
+
+/* ---- size changes -------------------------------------------------------- */
+
+static struct sb_verdict h_ftruncate(struct sb_call *c)
+{
+	auto_efile struct efile f = { .fd = -1 };
+	int64_t len = (int64_t)c->args[1];
+	int err;
+
+	if (len < 0)
+		return sb_return(-EINVAL);
+	err = efile_get(c, c->args[0], &f);
+	if (err < 0)
+		return sb_return(err);
+	if (!f.e)
+		return sb_continue();
+	if (!fl_writable(f.fl))
+		return sb_return(-EINVAL);
+	err = seals_check_truncate(f.e->seals, f.st.st_size, len);
+	if (err < 0)
+		return sb_return(err);
+	return sb_return(ftruncate(f.fd, len) < 0 ? neg_errno() : 0);
+}
+
+static struct sb_verdict h_fallocate(struct sb_call *c)
+{
+	auto_efile struct efile f = { .fd = -1 };
+	int mode = (int)c->args[1];
+	int64_t off = (int64_t)c->args[2], len = (int64_t)c->args[3];
+	int err;
+
+	err = efile_get(c, c->args[0], &f);
+	if (err < 0)
+		return sb_return(err);
+	if (!f.e)
+		return sb_continue();
+	err = seals_check_fallocate(f.e->seals, fl_writable(f.fl), mode, off,
+				    len, f.st.st_size);
+	if (err < 0)
+		return sb_return(err);
+	return sb_return(fallocate(f.fd, mode, off, len) < 0 ? neg_errno() : 0);
+}
+
+/* ---- the write family ---------------------------------------------------- */
+
+struct wreq {
+	struct iovec iov[UIO_MAXIOV];
+	int iovcnt;
+	uint64_t total;
+	int64_t pos;  /* -1: the file position */
+	int rwf;      /* pwritev2 flags */
+};
+
+static int read_iovecs(struct sb_call *c, uint64_t addr, uint64_t cnt,
+		       struct wreq *w)
+{
+	struct { uint64_t base, len; } raw[UIO_MAXIOV];
+	ssize_t n;
+
+	if (cnt > UIO_MAXIOV)
+		return -EINVAL;
+	w->iovcnt = (int)cnt;
+	w->total = 0;
+	if (cnt == 0)
+		return 0;
+	n = c->ops->read_mem(c, addr, raw, cnt * sizeof(raw[0]));
+	if (n < (ssize_t)(cnt * sizeof(raw[0])))
+		return -EFAULT;
+	for (uint64_t i = 0; i < cnt; i++) {
+		if ((int64_t)raw[i].len < 0)
+			return -EINVAL;
+		w->iov[i].iov_base = (void *)(uintptr_t)raw[i].base;
+		w->iov[i].iov_len = raw[i].len;
+		if (raw[i].len > (uint64_t)MAX_RW_COUNT - w->total)
+			w->iov[i].iov_len = (size_t)(MAX_RW_COUNT - w->total);
+		w->total += w->iov[i].iov_len;
+	}
+	return 0;
+}
+
+/*
+ * Copy up to want bytes of the caller's buffers; a fault ends the copy
+ * there, as in the kernel (a partial write, or EFAULT for nothing).
+ */
+static ssize_t gather(struct sb_call *c, const struct wreq *w, char *buf,
+		      uint64_t want)
+{
+	uint64_t got = 0;
+
+	for (int i = 0; i < w->iovcnt && got < want; i++) {
+		uint64_t len = w->iov[i].iov_len;
+		ssize_t n;
+
+		if (len > want - got)
+			len = want - got;
+		if (len == 0)
+			continue;
+		n = c->ops->read_mem(c, (uint64_t)(uintptr_t)w->iov[i].iov_base,
+				     buf + got, len);
+		if (n > 0)
+			got += (uint64_t)n;
+		if (n < (ssize_t)len)
+			break;
+	}
+	return got == 0 && want > 0 ? -EFAULT : (ssize_t)got;
+}
+
+static struct sb_verdict do_write(struct sb_call *c, struct efile *f,
+				  const struct wreq *w)
+{
+	autofree char *buf = NULL;
+	int64_t pos = w->pos, allowed;
+	ssize_t n;
+
+	if (!fl_writable(f->fl))
+		return sb_return(-EBADF);
+	if (w->rwf & ~RWF_SUPPORTED)
+		return sb_return(-EOPNOTSUPP);
+	if (w->total == 0)
+		return sb_return(0);
+	if (pos < 0 && w->pos != -1)
+		return sb_return(-EINVAL);
+	if ((f->fl & O_APPEND) || (w->rwf & RWF_APPEND))
+		pos = f->st.st_size;
+	else if (pos == -1)
+		pos = lseek(f->fd, 0, SEEK_CUR);
+	if (pos < 0)
+		return sb_return(-ESPIPE);
+
+	allowed = seals_check_write(&c->emu->plan.seal, f->e->seals,
+				    is_hugetlb(f->e), f->st.st_size, pos,
+				    w->total);
+	if (allowed <= 0)
+		return sb_return(allowed);
+	buf = malloc((size_t)allowed);
+	if (!buf)
+		return sb_return(-ENOMEM);
+	n = gather(c, w, buf, (uint64_t)allowed);
+	if (n < 0)
+		return sb_return(n);
+	/* the same open file: offset and O_APPEND behave as the caller's */
+	if (w->pos == -1 && !w->rwf)
+		n = write(f->fd, buf, (size_t)n);
+	else {
+		struct iovec one = { buf, (size_t)n };
+		n = pwritev2(f->fd, &one, 1, w->pos, w->rwf);
+	}
+	return sb_return(n < 0 ? neg_errno() : n);
+}
+
+static struct sb_verdict h_write(struct sb_call *c)
+{
+	auto_efile struct efile f = { .fd = -1 };
+	static struct wreq w; /* large; the supervisor handles one call */
+	int err;
+
+	err = efile_get(c, c->args[0], &f);
+	if (err < 0)
+		return sb_return(err);
+	if (!f.e)
+		return sb_continue();
+	memset(&w, 0, offsetof(struct wreq, iov) + sizeof(w.iov[0]));
+	w.pos = -1;
+	w.rwf = 0;
+	switch (c->nr) {
+	case __NR_write:
+	case __NR_pwrite64:
+		w.iovcnt = 1;
+		w.iov[0].iov_base = (void *)(uintptr_t)c->args[1];
+		w.iov[0].iov_len = c->args[2] > (uint64_t)MAX_RW_COUNT ?
+				   (size_t)MAX_RW_COUNT : c->args[2];
+		w.total = w.iov[0].iov_len;
+		if (c->nr == __NR_pwrite64) {
+			w.pos = (int64_t)c->args[3];
+			if (w.pos < 0)
+				return sb_return(-EINVAL);
+		}
+		break;
+	case __NR_writev:
+	case __NR_pwritev:
+	case __NR_pwritev2:
+		err = read_iovecs(c, c->args[1], c->args[2], &w);
+		if (err < 0)
+			return sb_return(err);
+		if (c->nr == __NR_pwritev) {
+			w.pos = (int64_t)c->args[3];
+			if (w.pos < 0)
+				return sb_return(-EINVAL);
+		} else if (c->nr == __NR_pwritev2) {
+			w.pos = (int64_t)c->args[3];
+			w.rwf = (int)c->args[5];
+			if (w.pos < -1)
+				return sb_return(-EINVAL);
+		}
+		break;
+	default:
+		return sb_continue();
+	}
+	return do_write(c, &f, &w);
+}
+
+/* sendfile, splice and copy_file_range into an emulated memfd */
+static struct sb_verdict h_copy_into(struct sb_call *c)
+{
+	auto_efile struct efile f = { .fd = -1 };
+	uint64_t outfd = c->nr == __NR_sendfile ? c->args[0] : c->args[2];
+	int err;
+
+	err = efile_get(c, outfd, &f);
+	if (err < 0)
+		return sb_return(err);
+	if (!f.e || !(f.e->seals & (ANY_WRITE_SEAL | F_SEAL_GROW)))
+		return sb_continue();
+	if (!fl_writable(f.fl))
+		return sb_return(-EBADF);
+	if (f.e->seals & ANY_WRITE_SEAL)
+		return sb_return(-EPERM);
+	/* F_SEAL_GROW: refuse what would start at or past the end */
+	if (lseek(f.fd, 0, SEEK_CUR) >= f.st.st_size || (f.fl & O_APPEND))
+		return sb_return(-EPERM);
+	return sb_continue();
+}
+
+/* ---- mappings ------------------------------------------------------------ */
+
+static struct sb_verdict h_mmap(struct sb_call *c)
+{
+	auto_efile struct efile f = { .fd = -1 };
+	struct seal_mmap_verdict v;
+	int err;
+
+	err = efile_get(c, c->args[4], &f);
+	if (err < 0)
+		return sb_return(err);
+	if (!f.e)
+		return sb_continue();
+	v = seals_check_mmap(&c->emu->plan.seal, f.e->seals, (int)c->args[2],
+			     (int)c->args[3], fl_writable(f.fl));
+	if (v.err < 0)
+		return sb_return(v.err);
+	return sb_continue();
+}
+
+struct prot_ctx {
+	struct sb_emulator *emu;
+	int err;
+};
+
+static int check_upgrade(const struct sb_mapping *m, void *ctx)
+{
+	struct prot_ctx *pc = ctx;
+	struct sb_inode_key k = { m->dev, m->ino, 0 };
+	struct sb_inode_entry *e;
+
+	if (!m->shared || m->ino == 0)
+		return 0;
+	e = sb_registry_lookup(&pc->emu->reg, &k);
+	if (!e || !(e->seals & ANY_WRITE_SEAL))
+		return 0;
+	/* only mappings that kept VM_MAYWRITE (made before FUTURE_WRITE,
+	 * which F_SEAL_WRITE never lets exist) may become writable */
+	if ((e->seals & F_SEAL_WRITE) || !premapped(e, m->pid, m->start)) {
+		pc->err = seals_check_mprotect(true, false, PROT_WRITE);
+		return 1;
+	}
+	return 0;
+}
+
+static bool any_write_sealed(struct sb_emulator *emu)
+{
+	struct sb_inode_entry *e;
+	size_t pos = 0;
+
+	while ((e = sb_registry_next(&emu->reg, &pos)) != NULL)
+		if (e->seals & ANY_WRITE_SEAL)
+			return true;
+	return false;
+}
+
+static struct sb_verdict h_mprotect(struct sb_call *c)
+{
+	struct prot_ctx pc = { c->emu, 0 };
+	uint64_t start = c->args[0], len = c->args[1];
+
+	if (!(c->args[2] & PROT_WRITE) || !any_write_sealed(c->emu))
+		return sb_continue();
+	sb_maps_walk_range(c->tid, start, start + len, check_upgrade, &pc);
+	return pc.err ? sb_return(pc.err) : sb_continue();
+}
+
+struct remove_ctx {
+	struct sb_emulator *emu;
+	int err;
+};
+
+static int check_remove(const struct sb_mapping *m, void *ctx)
+{
+	struct remove_ctx *rc = ctx;
+	struct sb_inode_key k = { m->dev, m->ino, 0 };
+	struct sb_inode_entry *e = sb_registry_lookup(&rc->emu->reg, &k);
+
+	if (!e)
+		return 0;
+	rc->err = seals_check_madv_remove(e->seals, m->shared, m->write, false);
+	return rc->err ? 1 : 0;
+}
+
+static struct sb_verdict h_madvise(struct sb_call *c)
+{
+	struct remove_ctx rc = { c->emu, 0 };
+
+	if ((int)c->args[2] != MADV_REMOVE)
+		return sb_continue();
+	sb_maps_walk_range(c->tid, c->args[0], c->args[0] + c->args[1],
+			   check_remove, &rc);
+	return rc.err ? sb_return(rc.err) : sb_continue();
+}
+
+/* ---- paths: /proc/PID/fd/N reopen, truncate, chmod ---------------------- */
+
+/*
+ * Which process and fd a path names, for the forms that reach a memfd:
+ * /proc/self/fd/N, /proc/thread-self/fd/N, /proc/PID[/task/TID]/fd/N,
+ * /dev/fd/N. Returns the fd number, or -1 for any other path.
+ */
+static int proc_fd_path(const char *path, pid_t self, pid_t *pid)
+{
+	const char *p;
+	char *end;
+	long v;
+
+	if (strncmp(path, "/dev/fd/", 8) == 0) {
+		*pid = self;
+		p = path + 8;
+	} else if (strncmp(path, "/proc/", 6) == 0) {
+		p = path + 6;
+		if (strncmp(p, "self/", 5) == 0) {
+			*pid = self;
+			p += 5;
+		} else if (strncmp(p, "thread-self/", 12) == 0) {
+			*pid = self;
+			p += 12;
+		} else {
+			v = strtol(p, &end, 10);
+			if (end == p || *end != '/' || v <= 0)
+				return -1;
+			*pid = (pid_t)v;
+			p = end + 1;
+			if (strncmp(p, "task/", 5) == 0) {
+				v = strtol(p + 5, &end, 10);
+				if (end == p + 5 || *end != '/')
+					return -1;
+				p = end + 1;
+			}
+		}
+		if (strncmp(p, "fd/", 3) != 0)
+			return -1;
+		p += 3;
+	} else {
+		return -1;
+	}
+	v = strtol(p, &end, 10);
+	if (end == p || *end != '\0' || v < 0 || v > INT_MAX)
+		return -1;
+	return (int)v;
+}
+
+/* The emulated file a path names, or NULL (f->fd stays -1). */
+static int efile_from_path(struct sb_call *c, uint64_t addr, struct efile *f,
+			   char *path, size_t len)
+{
+	ssize_t n = c->ops->read_mem(c, addr, path, len);
+	pid_t pid = 0;
+	int fd;
+
+	f->fd = -1;
+	f->e = NULL;
+	if (n <= 0 || !memchr(path, '\0', (size_t)n))
+		return -1; /* let the kernel give its own error */
+	fd = proc_fd_path(path, c->tgid, &pid);
+	if (fd < 0)
+		return -1;
+	if (pid == c->tgid || pid == c->tid) {
+		if (efile_get(c, (uint64_t)fd, f) < 0)
+			return -1;
+	} else {
+		char other[64];
+		struct sb_inode_key k;
+
+		snprintf(other, sizeof(other), "/proc/%d/fd/%d", (int)pid, fd);
+		f->fd = open(other, O_PATH | O_CLOEXEC);
+		if (f->fd < 0 || fstat(f->fd, &f->st) < 0)
+			return -1;
+		k = key_of(&f->st);
+		f->e = sb_registry_lookup(&c->emu->reg, &k);
+		f->fl = O_PATH;
+	}
+	return f->e ? 0 : -1;
+}
+
+/* May the caller open a file of this mode for this access? (The caller's
+ * credentials, as /proc reopen checks them against the inode mode.) */
+static int may_open(struct sb_call *c, const struct stat *st, int acc)
+{
+	char path[64], line[256];
+	unsigned int uid = 0, euid = UINT_MAX;
+	FILE *fp;
+	mode_t bits;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)c->tid);
+	fp = fopen(path, "re");
+	if (!fp)
+		return -ESRCH;
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "Uid: %u %u", &uid, &euid) == 2)
+			break;
+	fclose(fp);
+	if (euid == 0)
+		return 0;
+	bits = euid == st->st_uid ? (st->st_mode >> 6) : (st->st_mode & 07);
+	if ((acc == O_RDONLY || acc == O_RDWR) && !(bits & 04))
+		return -EACCES;
+	if ((acc == O_WRONLY || acc == O_RDWR) && !(bits & 02))
+		return -EACCES;
+	return 0;
+}
+
+static struct sb_verdict reopen(struct sb_call *c, struct efile *f, int flags)
+{
+	int acc = flags & O_ACCMODE;
+	char self[64];
+	autoclose int fd = -1;
+	int err;
+
+	if (flags & O_PATH)
+		return sb_continue();
+	if ((flags & O_DIRECTORY) || ((flags & O_CREAT) && (flags & O_EXCL)))
+		return sb_continue(); /* the kernel's own errors */
+	err = may_open(c, &f->st, acc);
+	if (err < 0)
+		return sb_return(err);
+	/* even O_RDONLY|O_TRUNC truncates, so SHRINK refuses it */
+	if (flags & O_TRUNC) {
+		err = seals_check_open_trunc(f->e->seals, f->st.st_size);
+		if (err < 0)
+			return sb_return(err);
+	}
+	if (f->e->pin_fd < 0)
+		return sb_continue();
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", f->e->pin_fd);
+	fd = open(self, (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_CLOEXEC)) |
+		 O_CLOEXEC);
+	if (fd < 0)
+		return sb_return(neg_errno());
+	return dup_into_range(c, &(struct efile){ .fd = fd }, -1,
+			      c->emu->fd_base, flags & O_CLOEXEC);
+}
+
+static struct sb_verdict h_open(struct sb_call *c)
+{
+	auto_efile struct efile f = { .fd = -1 };
+	char path[PATH_MAX];
+	uint64_t addr, flags;
+
+	switch (c->nr) {
+	case __NR_open:
+		addr = c->args[0];
+		flags = c->args[1];
+		break;
+	case __NR_creat:
+		addr = c->args[0];
+		flags = O_CREAT | O_WRONLY | O_TRUNC;
+		break;
+	case __NR_openat2: {
+		uint64_t how[3];
+
+		if (c->args[3] < sizeof(how) ||
+		    c->ops->read_mem(c, c->args[2], how, sizeof(how)) <
+		    (ssize_t)sizeof(how))
+			return sb_continue();
+		addr = c->args[1];
+		flags = how[0];
+		break;
+	}
+	default: /* openat */
+		addr = c->args[1];
+		flags = c->args[2];
+		break;
+	}
+	if (efile_from_path(c, addr, &f, path, sizeof(path)) < 0)
+		return sb_continue();
+	return reopen(c, &f, (int)flags);
+}
+
+static struct sb_verdict h_truncate(struct sb_call *c)
+{
+	auto_efile struct efile f = { .fd = -1 };
+	char path[PATH_MAX];
+	int64_t len = (int64_t)c->args[1];
+	int err;
+
+	if (efile_from_path(c, c->args[0], &f, path, sizeof(path)) < 0)
+		return sb_continue();
+	if (len < 0)
+		return sb_return(-EINVAL);
+	err = may_open(c, &f.st, O_WRONLY);
+	if (err < 0)
+		return sb_return(err);
+	err = seals_check_truncate(f.e->seals, f.st.st_size, len);
+	if (err < 0)
+		return sb_return(err);
+	return sb_return(ftruncate(f.e->pin_fd >= 0 ? f.e->pin_fd : f.fd, len)
+			 < 0 ? neg_errno() : 0);
+}
+
+static struct sb_verdict chmod_file(struct efile *f, mode_t mode)
+{
+	int err = seals_check_chmod(f->e->seals, is_hugetlb(f->e),
+				    f->st.st_mode & 07777, mode & 07777);
+
+	if (err < 0)
+		return sb_return(err);
+	return sb_continue();
+}
+
+static struct sb_verdict h_chmod(struct sb_call *c)
+{
+	auto_efile struct efile f = { .fd = -1 };
+	char path[PATH_MAX];
+	mode_t mode;
+	int err;
+
+	switch (c->nr) {
+	case __NR_fchmod:
+		err = efile_get(c, c->args[0], &f);
+		if (err < 0)
+			return sb_return(err);
+		if (!f.e)
+			return sb_continue();
+		return chmod_file(&f, (mode_t)c->args[1]);
+	case __NR_chmod:
+		if (efile_from_path(c, c->args[0], &f, path, sizeof(path)) < 0)
+			return sb_continue();
+		mode = (mode_t)c->args[1];
+		break;
+	default: /* fchmodat, fchmodat2 */
+		if (efile_from_path(c, c->args[1], &f, path, sizeof(path)) < 0)
+			return sb_continue();
+		mode = (mode_t)c->args[2];
+		break;
+	}
+	return chmod_file(&f, mode);
+}
+
+/* ---- the table --------------------------------------------------------- */
+
+#define RULE1(a0, op0, x0, y0) \
+	{ 1, { { a0, op0, x0, y0 } } }
+#define RULE2(a0, op0, x0, y0, a1, op1, x1, y1) \
+	{ 2, { { a0, op0, x0, y0 }, { a1, op1, x1, y1 } } }
+#define FD_IN_RANGE(arg) RULE1(arg, SB_CMP_GE_FD_BASE, 0, 0)
+
+static const struct sb_handler handlers[] = {
+	{ "memfd_create", h_memfd_create, SB_WHEN_MEMFD, 0, 0, { { 0 } } },
+	{ "fcntl", h_fcntl, SB_WHEN_SEALS, 0, 2, {
+		RULE1(1, SB_CMP_MASKED_EQ, 0xffffffffU, F_ADD_SEALS),
+		RULE1(1, SB_CMP_MASKED_EQ, 0xffffffffU, F_GET_SEALS) } },
+	{ "fcntl", h_fcntl, SB_WHEN_FILES, 0, 2, {
+		RULE2(0, SB_CMP_GE_FD_BASE, 0, 0,
+		      1, SB_CMP_MASKED_EQ, 0xffffffffU, F_DUPFD),
+		RULE2(0, SB_CMP_GE_FD_BASE, 0, 0,
+		      1, SB_CMP_MASKED_EQ, 0xffffffffU, F_DUPFD_CLOEXEC) } },
+	{ "dup", h_dup, SB_WHEN_FILES, 0, 1, { FD_IN_RANGE(0) } },
+	{ "dup2", h_dup, SB_WHEN_FILES, 0, 1, { FD_IN_RANGE(0) } },
+	{ "dup3", h_dup, SB_WHEN_FILES, 0, 1, { FD_IN_RANGE(0) } },
+	{ "ftruncate", h_ftruncate, SB_WHEN_FILES, 0, 1, { FD_IN_RANGE(0) } },
+	{ "fallocate", h_fallocate, SB_WHEN_FILES, 0, 1, { FD_IN_RANGE(0) } },
+	{ "write", h_write, SB_WHEN_FILES, 0, 1, { FD_IN_RANGE(0) } },
+	{ "pwrite64", h_write, SB_WHEN_FILES, 0, 1, { FD_IN_RANGE(0) } },
+	{ "writev", h_write, SB_WHEN_FILES, 0, 1, { FD_IN_RANGE(0) } },
+	{ "pwritev", h_write, SB_WHEN_FILES, 0, 1, { FD_IN_RANGE(0) } },
+	{ "pwritev2", h_write, SB_WHEN_FILES, 0, 1, { FD_IN_RANGE(0) } },
+	{ "sendfile", h_copy_into, SB_WHEN_FILES, 0, 1, { FD_IN_RANGE(0) } },
+	{ "splice", h_copy_into, SB_WHEN_FILES, 0, 1, { FD_IN_RANGE(2) } },
+	{ "copy_file_range", h_copy_into, SB_WHEN_FILES, 0, 1,
+	  { FD_IN_RANGE(2) } },
+	{ "mmap", h_mmap, SB_WHEN_FILES, 0, 1, {
+		RULE2(4, SB_CMP_GE_FD_BASE, 0, 0,
+		      3, SB_CMP_MASKED_EQ, MAP_ANONYMOUS, 0) } },
+	{ "mprotect", h_mprotect, SB_WHEN_FILES, 0, 1, {
+		RULE1(2, SB_CMP_MASKED_EQ, PROT_WRITE, PROT_WRITE) } },
+	{ "madvise", h_madvise, SB_WHEN_FILES, 0, 1, {
+		RULE1(2, SB_CMP_MASKED_EQ, 0xffffffffU, MADV_REMOVE) } },
+	/* opens that can write or truncate: /proc/PID/fd/N reopens */
+	{ "open", h_open, SB_WHEN_FILES, 0, 3, {
+		RULE1(1, SB_CMP_MASKED_EQ, O_WRONLY, O_WRONLY),
+		RULE1(1, SB_CMP_MASKED_EQ, O_RDWR, O_RDWR),
+		RULE1(1, SB_CMP_MASKED_EQ, O_TRUNC, O_TRUNC) } },
+	{ "openat", h_open, SB_WHEN_FILES, 0, 3, {
+		RULE1(2, SB_CMP_MASKED_EQ, O_WRONLY, O_WRONLY),
+		RULE1(2, SB_CMP_MASKED_EQ, O_RDWR, O_RDWR),
+		RULE1(2, SB_CMP_MASKED_EQ, O_TRUNC, O_TRUNC) } },
+	{ "openat2", h_open, SB_WHEN_FILES, 0, 0, { { 0 } } },
+	{ "creat", h_open, SB_WHEN_FILES, 0, 0, { { 0 } } },
+	{ "truncate", h_truncate, SB_WHEN_FILES, 0, 0, { { 0 } } },
+	{ "fchmod", h_chmod, SB_WHEN_FILES, 0, 0, { { 0 } } },
+	{ "chmod", h_chmod, SB_WHEN_FILES, 0, 0, { { 0 } } },
+	{ "fchmodat", h_chmod, SB_WHEN_FILES, 0, 0, { { 0 } } },
+	{ "fchmodat2", h_chmod, SB_WHEN_FILES, 0, 0, { { 0 } } },
+	/* asynchronous writers sealbox cannot check: absent, as on an old
+	 * kernel (io_uring 5.1, AIO's io_submit everywhere) */
+	{ "io_uring_setup", NULL, SB_WHEN_ALL_MODE, ENOSYS, 0, { { 0 } } },
+	{ "io_submit", NULL, SB_WHEN_ALL_MODE, ENOSYS, 0, { { 0 } } },
+};
+
+const struct sb_handler *sb_handlers(size_t *count)
+{
+	*count = SB_ARRAY_SIZE(handlers);
+	return handlers;
+}
+
+bool sb_handler_wanted(const struct sb_emulator *e, const struct sb_handler *h)
+{
+	switch (h->when) {
+	case SB_WHEN_MEMFD:
+		return e->plan.intercept_memfd;
+	case SB_WHEN_SEALS:
+		return e->plan.intercept_seals;
+	case SB_WHEN_FILES:
+		return e->plan.emulated_files;
+	case SB_WHEN_ALL_MODE:
+		return e->plan.emulated_files &&
+		       e->plan.action[SB_F_MEMFD_CREATE] == SB_EMULATED;
+	}
+	return false;
+}
+
+int sb_handler_filter_errno(const struct sb_emulator *e,
+			    const struct sb_handler *h)
+{
+	if (!h->fn)
+		return h->err;
+	/* before 3.17 the call does not exist, whatever its arguments */
+	if (h->fn == h_memfd_create && !e->plan.memfd.have_memfd)
+		return ENOSYS;
+	return 0;
+}
+
+/* syscall number -> handler, filled by sb_emulator_resolve() */
+#define MAX_NR 1024
+static struct sb_verdict (*by_nr[MAX_NR])(struct sb_call *c);
+
+int sb_emulator_resolve(void)
+{
+	for (size_t i = 0; i < SB_ARRAY_SIZE(handlers); i++) {
+		int nr = seccomp_syscall_resolve_name(handlers[i].syscall);
+
+		if (nr < 0 || nr >= MAX_NR || !handlers[i].fn)
+			continue; /* unknown to this libseccomp: not filtered */
+		by_nr[nr] = handlers[i].fn;
+	}
+	return 0;
+}
+
+struct sb_verdict sb_emulator_dispatch(struct sb_call *c)
+{
+	c->replied = false;
+	if (c->nr < 0 || c->nr >= MAX_NR || !by_nr[c->nr])
+		return sb_continue();
+	return by_nr[c->nr](c);
+}
+
+int sb_emulator_init(struct sb_emulator *e, const struct sb_plan *plan,
+		     const struct sb_features *fs, enum sb_backing_kind backing,
+		     int fd_base)
+{
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	e->plan = *plan;
+	e->fd_base = fd_base;
+	e->backing.mnt_fd = e->backing.dir_fd = -1;
+	err = sb_registry_init(&e->reg, 0);
+	if (err < 0)
+		return err;
+	if (plan->emulated_files) {
+		err = sb_backing_open(&e->backing, fs, backing, NULL);
+		if (err < 0) {
+			sb_registry_destroy(&e->reg);
+			return err;
+		}
+	}
+	return sb_emulator_resolve();
+}
+
+void sb_emulator_destroy(struct sb_emulator *e)
+{
+	struct sb_inode_entry *ent;
+	size_t pos = 0;
+
+	while ((ent = sb_registry_next(&e->reg, &pos)) != NULL)
+		if (ent->pin_fd >= 0)
+			close(ent->pin_fd);
+	sb_registry_destroy(&e->reg);
+	sb_backing_close(&e->backing);
+}
+
+/* A write lease is granted only when no other open file and no mapping
+ * refers to the inode: then no supervised process can reach it again. */
+static bool unreferenced(int pin)
+{
+	if (fcntl(pin, F_SETLEASE, F_WRLCK) < 0)
+		return false;
+	fcntl(pin, F_SETLEASE, F_UNLCK);
+	return true;
+}
+
+void sb_emulator_reclaim(struct sb_emulator *e)
+{
+	struct sb_inode_key dead[256];
+	struct sb_inode_entry *ent;
+	size_t pos = 0, n = 0;
+
+	while ((ent = sb_registry_next(&e->reg, &pos)) != NULL &&
+	       n < SB_ARRAY_SIZE(dead))
+		if (ent->pin_fd >= 0 && unreferenced(ent->pin_fd))
+			dead[n++] = ent->key;
+	for (size_t i = 0; i < n; i++) {
+		int pin = sb_registry_remove(&e->reg, &dead[i]);
+
+		if (pin >= 0)
+			close(pin);
+	}
+}

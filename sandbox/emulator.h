@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * emulator.h: the syscall handlers every transport shares, the state they
+ * share (plan, inode registry, backing store), and the handler table that
+ * says which calls to intercept and with which argument conditions.
+ *
+ * Emulated memfds live at fd numbers >= fd_base in every supervised
+ * process, and aliases made with dup() stay there, so the write family and
+ * the other fd-based calls can be filtered on that range in the kernel:
+ * calls on other files never reach the supervisor.
+ */
+#ifndef SEALBOX_EMULATOR_H
+#define SEALBOX_EMULATOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backing.h"
+#include "plan.h"
+#include "registry.h"
+#include "target.h"
+
+struct sb_emulator {
+	struct sb_plan plan;
+	struct sb_registry reg;
+	struct sb_backing backing;
+	int fd_base;   /* emulated memfds get numbers >= fd_base */
+	unsigned long created; /* memfds made, for lazy reclaim */
+	bool verbose;
+};
+
+/* When a rule applies, from the plan. */
+enum sb_rule_when {
+	SB_WHEN_MEMFD,    /* plan.intercept_memfd */
+	SB_WHEN_SEALS,    /* plan.intercept_seals */
+	SB_WHEN_FILES,    /* plan.emulated_files: calls on our fds */
+	SB_WHEN_ALL_MODE, /* --emulate=all only (paths that cannot be checked) */
+};
+
+enum sb_cmp {
+	SB_CMP_NONE,
+	SB_CMP_EQ,
+	SB_CMP_GE,        /* unsigned >= */
+	SB_CMP_GE_FD_BASE, /* arg (as int, >= 0) >= fd_base */
+	SB_CMP_MASKED_EQ, /* (arg & a) == b */
+	SB_CMP_GT,
+};
+
+struct sb_arg_cmp {
+	unsigned int arg;
+	enum sb_cmp op;
+	uint64_t a, b;
+};
+
+#define SB_MAX_RULES 4
+
+struct sb_handler {
+	const char *syscall;   /* resolved with libseccomp, per arch */
+	struct sb_verdict (*fn)(struct sb_call *c);
+	enum sb_rule_when when;
+	int err;               /* fn == NULL: answer -err in the filter itself */
+	/* the call is intercepted when any rule matches (a rule: all of its
+	 * comparisons hold); no rules: always */
+	unsigned int nrules;
+	struct {
+		unsigned int ncmp;
+		struct sb_arg_cmp cmp[2];
+	} rules[SB_MAX_RULES];
+};
+
+int sb_emulator_init(struct sb_emulator *e, const struct sb_plan *plan,
+		     const struct sb_features *fs, enum sb_backing_kind backing,
+		     int fd_base);
+void sb_emulator_destroy(struct sb_emulator *e);
+
+/* The handler table, and the rules that are pure errno answers given the
+ * plan (pretend-kernel: ENOSYS, EINVAL), ready for a filter builder. */
+const struct sb_handler *sb_handlers(size_t *count);
+bool sb_handler_wanted(const struct sb_emulator *e, const struct sb_handler *h);
+/* The errno the filter itself can answer for h under this plan (a hidden
+ * feature whose answer needs no look at memory or files), or 0. */
+int sb_handler_filter_errno(const struct sb_emulator *e,
+			    const struct sb_handler *h);
+
+/* Dispatch one intercepted call to its handler by syscall number. */
+struct sb_verdict sb_emulator_dispatch(struct sb_call *c);
+/* Register the syscall numbers of the handler table (native arch). */
+int sb_emulator_resolve(void);
+
+/* Drop registry entries of inodes nothing refers to any more. */
+void sb_emulator_reclaim(struct sb_emulator *e);
+
+#endif /* SEALBOX_EMULATOR_H */

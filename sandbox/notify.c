@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: MIT */
+#include "notify.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "kcompat.h"
+#include "util.h"
+
+#define PIDFD_CACHE 32
+#define PAGE 4096UL
+
+struct pidfd_slot {
+	pid_t tgid;
+	int fd;
+	unsigned long used;
+};
+
+struct sb_notify {
+	int listener;
+	struct sb_emulator *emu;
+	bool addfd_send;
+	struct sb_notif_sizes sizes;
+	struct sb_notif *req;
+	struct sb_notif_resp *resp;
+	struct pidfd_slot pidfds[PIDFD_CACHE];
+	unsigned long tick;
+};
+
+struct notify_call {
+	struct sb_notify *n;
+	uint64_t id;
+};
+
+static struct notify_call *nc_of(struct sb_call *c)
+{
+	return c->transport;
+}
+
+static bool id_valid(struct sb_notify *n, uint64_t id)
+{
+	return ioctl(n->listener, SB_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+/* ---- the caller's memory ------------------------------------------------ */
+
+/*
+ * process_vm_readv transfers whole iovec elements only, so split the remote
+ * range at page boundaries: a fault then stops the copy at the first page
+ * that cannot be read, as a kernel copy_from_user would.
+ */
+static ssize_t notify_read_mem(struct sb_call *c, uint64_t addr, void *buf,
+			       size_t len)
+{
+	struct iovec local, remote[64];
+	size_t done = 0;
+
+	while (done < len) {
+		size_t chunk = 0;
+		int cnt = 0;
+		ssize_t n;
+
+		while (cnt < 64 && done + chunk < len) {
+			uint64_t at = addr + done + chunk;
+			size_t room = PAGE - (at & (PAGE - 1));
+
+			if (room > len - done - chunk)
+				room = len - done - chunk;
+			remote[cnt].iov_base = (void *)(uintptr_t)at;
+			remote[cnt].iov_len = room;
+			chunk += room;
+			cnt++;
+		}
+		local.iov_base = (char *)buf + done;
+		local.iov_len = chunk;
+		n = process_vm_readv(c->tid, &local, 1, remote,
+				     (unsigned long)cnt, 0);
+		if (n < 0) {
+			if (done > 0 || errno == EFAULT)
+				break;
+			return -EFAULT;
+		}
+		done += (size_t)n;
+		if ((size_t)n < chunk)
+			break;
+	}
+	if (!id_valid(nc_of(c)->n, nc_of(c)->id))
+		return -ESRCH; /* the thread is gone: this memory is not its */
+	return done == 0 && len > 0 ? -EFAULT : (ssize_t)done;
+}
+
+/* ---- the caller's files ------------------------------------------------- */
+
+static pid_t tgid_of(pid_t tid)
+{
+	char path[64], line[128];
+	FILE *f;
+	int tgid = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+static int pidfd_for(struct sb_notify *n, pid_t tgid, bool fresh)
+{
+	struct pidfd_slot *victim = &n->pidfds[0];
+
+	for (int i = 0; i < PIDFD_CACHE; i++) {
+		struct pidfd_slot *s = &n->pidfds[i];
+
+		if (s->fd >= 0 && s->tgid == tgid) {
+			if (!fresh) {
+				s->used = ++n->tick;
+				return s->fd;
+			}
+			close(s->fd);
+			s->fd = -1;
+			victim = s;
+			break;
+		}
+		if (s->fd < 0 || s->used < victim->used)
+			victim = s;
+	}
+	if (victim->fd >= 0)
+		close(victim->fd);
+	victim->fd = (int)syscall(SYS_pidfd_open, tgid, 0);
+	victim->tgid = tgid;
+	victim->used = ++n->tick;
+	return victim->fd < 0 ? neg_errno() : victim->fd;
+}
+
+static int notify_get_file(struct sb_call *c, int fd)
+{
+	struct sb_notify *n = nc_of(c)->n;
+	int pidfd, got;
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		/* a cached pidfd may name a process that has since exited
+		 * and whose number was reused: ESRCH, then open afresh */
+		pidfd = pidfd_for(n, c->tgid, attempt > 0);
+		if (pidfd < 0)
+			return -EBADF;
+		got = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+		if (got >= 0 || errno != ESRCH)
+			break;
+	}
+	if (got < 0)
+		return errno == EBADF ? -EBADF : neg_errno();
+	if (!id_valid(n, nc_of(c)->id)) {
+		close(got);
+		return -ESRCH;
+	}
+	return got;
+}
+
+/* The lowest fd number >= min that the caller's table does not use. */
+static int free_fd_at_least(pid_t tid, int min)
+{
+	char path[64];
+	DIR *d;
+	struct dirent *de;
+	unsigned char used[512];
+	int best = -1;
+
+	/* numbers in [min, min + 4096) tracked in a bitmap, then beyond */
+	memset(used, 0, sizeof(used));
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)tid);
+	d = opendir(path);
+	if (!d)
+		return neg_errno();
+	while ((de = readdir(d)) != NULL) {
+		char *end = NULL;
+		long v = strtol(de->d_name, &end, 10);
+
+		if (*end || end == de->d_name || v < min)
+			continue;
+		if (v - min < (long)sizeof(used) * 8)
+			used[(v - min) / 8] |= (unsigned char)(1U << ((v - min) % 8));
+	}
+	closedir(d);
+	for (int i = 0; i < (int)sizeof(used) * 8; i++) {
+		if (!(used[i / 8] & (1U << (i % 8)))) {
+			best = min + i;
+			break;
+		}
+	}
+	return best < 0 ? -EMFILE : best;
+}
+
+static int notify_install_fd(struct sb_call *c, int file, int at, int min,
+			     bool cloexec, bool reply)
+{
+	struct sb_notify *n = nc_of(c)->n;
+	struct sb_notif_addfd addfd;
+	int ret;
+
+	memset(&addfd, 0, sizeof(addfd));
+	addfd.id = nc_of(c)->id;
+	addfd.srcfd = (uint32_t)file;
+	addfd.newfd_flags = cloexec ? O_CLOEXEC : 0;
+	addfd.flags = SECCOMP_ADDFD_FLAG_SETFD;
+	if (at >= 0) {
+		addfd.newfd = (uint32_t)at;
+	} else {
+		ret = free_fd_at_least(c->tid, min);
+		if (ret < 0)
+			return ret;
+		addfd.newfd = (uint32_t)ret;
+	}
+	if (reply && n->addfd_send)
+		addfd.flags |= SECCOMP_ADDFD_FLAG_SEND;
+	ret = ioctl(n->listener, SB_IOCTL_NOTIF_ADDFD, &addfd);
+	if (ret < 0) {
+		ret = neg_errno();
+		/* past RLIMIT_NOFILE replace_fd says EBADF; a new fd says EMFILE */
+		return ret == -EBADF && at < 0 ? -EMFILE : ret;
+	}
+	if (addfd.flags & SECCOMP_ADDFD_FLAG_SEND)
+		c->replied = true;
+	return ret;
+}
+
+static bool notify_still_valid(struct sb_call *c)
+{
+	return id_valid(nc_of(c)->n, nc_of(c)->id);
+}
+
+static const struct sb_target_ops notify_ops = {
+	.read_mem = notify_read_mem,
+	.get_file = notify_get_file,
+	.install_fd = notify_install_fd,
+	.still_valid = notify_still_valid,
+};
+
+/* ---- the loop ----------------------------------------------------------- */
+
+int sb_notify_new(struct sb_notify **out, int listener, struct sb_emulator *e,
+		  bool addfd_send, bool sync_wake_up)
+{
+	struct sb_notify *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	n->listener = listener;
+	n->emu = e;
+	n->addfd_send = addfd_send;
+	for (int i = 0; i < PIDFD_CACHE; i++)
+		n->pidfds[i].fd = -1;
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &n->sizes) < 0) {
+		free(n);
+		return neg_errno();
+	}
+	/* the kernel's structures may be larger than the ones we know */
+	n->req = calloc(1, n->sizes.seccomp_notif > sizeof(*n->req) ?
+			n->sizes.seccomp_notif : sizeof(*n->req));
+	n->resp = calloc(1, n->sizes.seccomp_notif_resp > sizeof(*n->resp) ?
+			 n->sizes.seccomp_notif_resp : sizeof(*n->resp));
+	if (!n->req || !n->resp) {
+		sb_notify_free(n);
+		return -ENOMEM;
+	}
+	if (sync_wake_up) {
+		uint64_t fl = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
+
+		/* wake the caller on our CPU: a round trip without an IPI */
+		(void)ioctl(listener, SB_IOCTL_NOTIF_SET_FLAGS, fl);
+	}
+	*out = n;
+	return 0;
+}
+
+void sb_notify_free(struct sb_notify *n)
+{
+	if (!n)
+		return;
+	for (int i = 0; i < PIDFD_CACHE; i++)
+		if (n->pidfds[i].fd >= 0)
+			close(n->pidfds[i].fd);
+	free(n->req);
+	free(n->resp);
+	free(n);
+}
+
+int sb_notify_fd(const struct sb_notify *n)
+{
+	return n->listener;
+}
+
+static int handle_one(struct sb_notify *n)
+{
+	struct notify_call nc = { n, 0 };
+	struct sb_call call;
+	struct sb_verdict v;
+
+	memset(n->req, 0, n->sizes.seccomp_notif > sizeof(*n->req) ?
+	       n->sizes.seccomp_notif : sizeof(*n->req));
+	if (ioctl(n->listener, SB_IOCTL_NOTIF_RECV, n->req) < 0) {
+		/* ENOENT: the caller died or was interrupted meanwhile */
+		return errno == ENOENT || errno == EINTR ? 0 : neg_errno();
+	}
+	nc.id = n->req->id;
+	memset(&call, 0, sizeof(call));
+	call.ops = &notify_ops;
+	call.transport = &nc;
+	call.emu = n->emu;
+	call.tid = (pid_t)n->req->pid;
+	call.tgid = tgid_of(call.tid);
+	call.nr = n->req->data.nr;
+	memcpy(call.args, n->req->data.args, sizeof(call.args));
+
+	if (call.tgid < 0)
+		v = sb_return(-ESRCH);
+	else
+		v = sb_emulator_dispatch(&call);
+	if (v.kind == SB_DONE)
+		return 0;
+
+	memset(n->resp, 0, n->sizes.seccomp_notif_resp > sizeof(*n->resp) ?
+	       n->sizes.seccomp_notif_resp : sizeof(*n->resp));
+	n->resp->id = nc.id;
+	if (v.kind == SB_CONTINUE) {
+		n->resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	} else if (v.val < 0) {
+		n->resp->error = (int32_t)v.val;
+	} else {
+		n->resp->val = v.val;
+	}
+	if (ioctl(n->listener, SB_IOCTL_NOTIF_SEND, n->resp) < 0 &&
+	    errno != ENOENT)
+		return neg_errno();
+	return 0;
+}
+
+int sb_notify_handle(struct sb_notify *n)
+{
+	for (;;) {
+		struct pollfd p = { n->listener, POLLIN, 0 };
+		int r = poll(&p, 1, 0);
+
+		if (r < 0)
+			return errno == EINTR ? 0 : neg_errno();
+		if (r == 0)
+			return 0;
+		if (p.revents & POLLIN) {
+			r = handle_one(n);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (p.revents & (POLLHUP | POLLERR))
+			return -EPIPE;
+		return 0;
+	}
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * target.h: what a syscall handler may ask of the transport that delivered
+ * the call (seccomp notification, ptrace stop, or the preload shim).
+ *
+ * Handlers are written once against this interface. A transport fills in
+ * struct sb_call for each intercepted call and supplies the operations.
+ */
+#ifndef SEALBOX_TARGET_H
+#define SEALBOX_TARGET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct sb_call;
+
+struct sb_target_ops {
+	/*
+	 * Copy up to len bytes at addr out of the caller's memory. Returns
+	 * how many bytes were copied: fewer than len when the range runs
+	 * into memory that cannot be read (then at least one byte short of
+	 * the fault), or -EFAULT when not even the first byte can be read.
+	 */
+	ssize_t (*read_mem)(struct sb_call *c, uint64_t addr, void *buf,
+			    size_t len);
+	/*
+	 * A supervisor-side fd for the exact open file the caller holds as
+	 * fd (same open file description: same offset and flags), or -EBADF.
+	 * The caller owns the returned fd.
+	 */
+	int (*get_file)(struct sb_call *c, int fd);
+	/*
+	 * Give the caller the open file behind `file` as a new fd: at exactly
+	 * `at` (replacing what is there, like dup2) when at >= 0, else the
+	 * lowest free number >= min. With `reply`, the new fd number is also
+	 * the call's return value and the call is answered (the handler then
+	 * returns SB_DONE). Returns the number, or -errno (EMFILE...).
+	 */
+	int (*install_fd)(struct sb_call *c, int file, int at, int min,
+			  bool cloexec, bool reply);
+	/* Is the call still pending (the caller alive, not interrupted)? */
+	bool (*still_valid)(struct sb_call *c);
+};
+
+/* A handler's answer. */
+enum sb_verdict_kind {
+	SB_RETURN,   /* the call returns val (>= 0) or fails with -val */
+	SB_CONTINUE, /* let the kernel run the call as made */
+	SB_DONE,     /* already answered (install_fd with reply) */
+};
+
+struct sb_verdict {
+	enum sb_verdict_kind kind;
+	int64_t val;
+};
+
+struct sb_emulator;
+
+struct sb_call {
+	const struct sb_target_ops *ops;
+	void *transport;        /* the transport's own state for this call */
+	struct sb_emulator *emu;
+	pid_t tid;              /* the calling thread */
+	pid_t tgid;             /* its process */
+	int nr;                 /* syscall number (native arch) */
+	uint64_t args[6];
+	bool replied;           /* install_fd answered the call already */
+};
+
+static inline struct sb_verdict sb_return(int64_t val)
+{
+	struct sb_verdict v = { SB_RETURN, val };
+	return v;
+}
+
+static inline struct sb_verdict sb_continue(void)
+{
+	struct sb_verdict v = { SB_CONTINUE, 0 };
+	return v;
+}
+
+static inline struct sb_verdict sb_done(void)
+{
+	struct sb_verdict v = { SB_DONE, 0 };
+	return v;
+}
+
+#endif /* SEALBOX_TARGET_H */
