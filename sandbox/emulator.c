@@ -976,6 +976,33 @@ static struct sb_verdict h_chmod(struct sb_call *c)
 	return chmod_file(&f, mode);
 }
 
+/*
+ * readlink("/proc/self/fd/N") of an emulated memfd reads
+ * "/memfd:NAME (deleted)", as for a kernel memfd, when the backing file
+ * itself cannot show that (tmpfile and unlinked strategies).
+ */
+static struct sb_verdict h_readlink(struct sb_call *c)
+{
+	auto_efile struct efile f = { .fd = -1 };
+	char path[PATH_MAX], text[MEMFD_NAME_READ + 32];
+	bool at = c->nr == __NR_readlinkat;
+	uint64_t buf = c->args[at ? 2 : 1], size = c->args[at ? 3 : 2];
+	size_t len;
+
+	if (efile_from_path(c, c->args[at ? 1 : 0], &f, path,
+			    sizeof(path)) < 0 || !f.e->name)
+		return sb_continue();
+	if ((int64_t)size <= 0)
+		return sb_return(-EINVAL);
+	len = (size_t)snprintf(text, sizeof(text), "/" MEMFD_NAME_PREFIX
+			       "%s (deleted)", f.e->name);
+	if (len > size)
+		len = (size_t)size; /* readlink truncates silently */
+	if (c->ops->write_mem(c, buf, text, len) < 0)
+		return sb_return(-EFAULT);
+	return sb_return((int64_t)len);
+}
+
 /* ---- the table --------------------------------------------------------- */
 
 #define RULE1(a0, op0, x0, y0) \
@@ -1031,6 +1058,8 @@ static const struct sb_handler handlers[] = {
 	{ "chmod", h_chmod, SB_WHEN_FILES, 0, 0, { { 0 } } },
 	{ "fchmodat", h_chmod, SB_WHEN_FILES, 0, 0, { { 0 } } },
 	{ "fchmodat2", h_chmod, SB_WHEN_FILES, 0, 0, { { 0 } } },
+	{ "readlink", h_readlink, SB_WHEN_NAMES, 0, 0, { { 0 } } },
+	{ "readlinkat", h_readlink, SB_WHEN_NAMES, 0, 0, { { 0 } } },
 	/* asynchronous writers sealbox cannot check: absent, as on an old
 	 * kernel (io_uring 5.1, AIO's io_submit everywhere) */
 	{ "io_uring_setup", NULL, SB_WHEN_ALL_MODE, ENOSYS, 0, { { 0 } } },
@@ -1055,6 +1084,10 @@ bool sb_handler_wanted(const struct sb_emulator *e, const struct sb_handler *h)
 	case SB_WHEN_ALL_MODE:
 		return e->plan.emulated_files &&
 		       e->plan.action[SB_F_MEMFD_CREATE] == SB_EMULATED;
+	case SB_WHEN_NAMES:
+		return e->plan.emulated_files &&
+		       (e->backing.kind == SB_BACKING_TMPFILE ||
+			e->backing.kind == SB_BACKING_UNLINKED);
 	}
 	return false;
 }

@@ -35,6 +35,7 @@ enum sb_rule_when {
 	SB_WHEN_SEALS,    /* plan.intercept_seals */
 	SB_WHEN_FILES,    /* plan.emulated_files: calls on our fds */
 	SB_WHEN_ALL_MODE, /* --emulate=all only (paths that cannot be checked) */
+	SB_WHEN_NAMES,    /* the backing store cannot show /memfd:NAME itself */
 };
 
 enum sb_cmp {

@@ -123,7 +123,7 @@ bool sb_cli_common_option(struct sb_cli *cli, int argc, char **argv, int *i)
 		if (sb_features_override(&cli->features, spec, &bad,
 					 &bad_len) < 0)
 			sb_die("--without: unknown feature '%.*s' (see sealbox "
-			       "probe)", (int)bad_len, bad);
+			       "probe)", (int)bad_len - 1, bad + 1);
 		return true;
 	}
 	return false;

@@ -99,6 +99,20 @@ static ssize_t notify_read_mem(struct sb_call *c, uint64_t addr, void *buf,
 	return done == 0 && len > 0 ? -EFAULT : (ssize_t)done;
 }
 
+static ssize_t notify_write_mem(struct sb_call *c, uint64_t addr,
+				const void *buf, size_t len)
+{
+	struct iovec local = { (void *)(uintptr_t)buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+
+	if (!id_valid(nc_of(c)->n, nc_of(c)->id))
+		return -ESRCH;
+	if (process_vm_writev(c->tid, &local, 1, &remote, 1, 0) !=
+	    (ssize_t)len)
+		return -EFAULT;
+	return (ssize_t)len;
+}
+
 /* ---- the caller's files ------------------------------------------------- */
 
 static pid_t tgid_of(pid_t tid)
@@ -244,6 +258,7 @@ static bool notify_still_valid(struct sb_call *c)
 
 static const struct sb_target_ops notify_ops = {
 	.read_mem = notify_read_mem,
+	.write_mem = notify_write_mem,
 	.get_file = notify_get_file,
 	.install_fd = notify_install_fd,
 	.still_valid = notify_still_valid,

@@ -24,6 +24,9 @@ struct sb_target_ops {
 	 */
 	ssize_t (*read_mem)(struct sb_call *c, uint64_t addr, void *buf,
 			    size_t len);
+	/* Copy len bytes into the caller's memory: len, or -EFAULT. */
+	ssize_t (*write_mem)(struct sb_call *c, uint64_t addr, const void *buf,
+			     size_t len);
 	/*
 	 * A supervisor-side fd for the exact open file the caller holds as
 	 * fd (same open file description: same offset and flags), or -EBADF.
