@@ -85,10 +85,10 @@ int64_t seals_check_write(const struct seal_rules *r, unsigned int seals,
 
 	if (hugetlb)
 		return -EINVAL; /* hugetlbfs has no write path */
+	if (pos < 0)
+		return -EINVAL; /* rw_verify_area, even for zero bytes */
 	if (len == 0)
 		return 0; /* the generic checks return before any seal check */
-	if (pos < 0)
-		return -EINVAL;
 	if (seals & ANY_WRITE_SEAL)
 		return -EPERM;
 	if (!(seals & F_SEAL_GROW) || (uint64_t)pos + len <= (uint64_t)size)
@@ -110,7 +110,7 @@ int seals_check_fallocate(unsigned int seals, bool fd_writable, int mode,
 {
 	const int mode_mask = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE |
 			      FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE |
-			      FALLOC_FL_UNSHARE_RANGE;
+			      FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_WRITE_ZEROES;
 
 	/* vfs_fallocate, 6.13+ order */
 	if (off < 0 || len <= 0)
@@ -128,6 +128,7 @@ int seals_check_fallocate(unsigned int seals, bool fd_writable, int mode,
 		break;
 	case FALLOC_FL_COLLAPSE_RANGE:
 	case FALLOC_FL_INSERT_RANGE:
+	case FALLOC_FL_WRITE_ZEROES: /* 6.17 */
 		if (mode & FALLOC_FL_KEEP_SIZE)
 			return -EOPNOTSUPP;
 		break;
@@ -158,8 +159,10 @@ struct seal_mmap_verdict seals_check_mmap(const struct seal_rules *r,
 	int type = flags & MAP_TYPE;
 	bool shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
 
-	if (!shared)
-		return v; /* private: copy-on-write, never counted */
+	if (!shared) {
+		v.maywrite = true; /* private: copy-on-write, never counted */
+		return v;
+	}
 	if (!fd_writable) {
 		/* VM_SHARED is set only for fds opened for writing */
 		v.err = (prot & PROT_WRITE) ? -EACCES : 0;
@@ -191,12 +194,12 @@ int seals_check_mprotect(bool shared, bool maywrite, int prot)
 	return 0;
 }
 
-int seals_check_madv_remove(unsigned int seals, bool shared, bool writable,
+int seals_check_madv_remove(unsigned int seals, bool shared, bool maywrite,
 			    bool locked)
 {
 	if (locked)
 		return -EINVAL;
-	if (!shared || !writable)
+	if (!shared || !maywrite)
 		return -EACCES;
 	if (seals & ANY_WRITE_SEAL)
 		return -EPERM;

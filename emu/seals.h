@@ -59,7 +59,8 @@ int seals_check_open_trunc(unsigned int seals, int64_t size);
  * A write of len bytes at pos (the file size is size; for O_APPEND and
  * RWF_APPEND pass pos = size). Returns how many bytes the kernel would write
  * (a short count under F_SEAL_GROW), or -EPERM / -EINVAL. A zero-length write
- * returns 0 whatever the seals.
+ * returns 0 whatever the seals (hugetlbfs: always -EINVAL; a negative pos:
+ * -EINVAL even for zero bytes).
  */
 int64_t seals_check_write(const struct seal_rules *r, unsigned int seals,
 			  bool hugetlb, int64_t size, int64_t pos, uint64_t len);
@@ -88,9 +89,10 @@ int seals_check_mprotect(bool shared, bool maywrite, int prot);
 
 /*
  * madvise(MADV_REMOVE) on a mapping: 0, -EINVAL (locked), -EACCES (not a
- * shared writable mapping) or -EPERM (write-sealed).
+ * shared mapping that may write: VM_SHARED and, from 6.7, VM_MAYWRITE, not
+ * the current protection) or -EPERM (write-sealed).
  */
-int seals_check_madv_remove(unsigned int seals, bool shared, bool writable,
+int seals_check_madv_remove(unsigned int seals, bool shared, bool maywrite,
 			    bool locked);
 
 /* chmod from old_mode to new_mode: 0 or -EPERM under F_SEAL_EXEC. */

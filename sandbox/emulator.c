@@ -723,9 +723,14 @@ static int check_remove(const struct sb_mapping *m, void *ctx)
 	struct sb_inode_key k = { m->dev, m->ino, 0 };
 	struct sb_inode_entry *e = sb_registry_lookup(&rc->emu->reg, &k);
 
-	if (!e)
-		return 0;
-	rc->err = seals_check_madv_remove(e->seals, m->shared, m->write, false);
+	if (!e || !(e->seals & ANY_WRITE_SEAL))
+		return 0; /* the kernel's own answer is right */
+	/* only mappings from before FUTURE_WRITE kept VM_MAYWRITE; none
+	 * survive F_SEAL_WRITE */
+	rc->err = seals_check_madv_remove(e->seals, m->shared,
+					  !(e->seals & F_SEAL_WRITE) &&
+					  premapped(e, m->pid, m->start),
+					  false);
 	return rc->err ? 1 : 0;
 }
 
