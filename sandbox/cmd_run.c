@@ -26,6 +26,7 @@
 #include "filter.h"
 #include "kcompat.h"
 #include "notify.h"
+#include "ptrace.h"
 #include "util.h"
 
 /* Signals sealbox passes on to PROG when they are sent to sealbox. */
@@ -294,7 +295,8 @@ int sb_cmd_run(int argc, char **argv)
 		fprintf(stderr, "sealbox: %s: %s\n", argv[0], strerror(err));
 		return exec_status(err);
 	}
-	if (plan.backend != SB_BACKEND_NOTIFY)
+	if (plan.backend != SB_BACKEND_NOTIFY &&
+	    plan.backend != SB_BACKEND_PTRACE)
 		sb_die("run: the %s backend is not available yet (%s)",
 		       sb_backend_name(plan.backend), plan.backend_why);
 
@@ -302,6 +304,13 @@ int sb_cmd_run(int argc, char **argv)
 			       pick_fd_base());
 	if (err < 0)
 		sb_die("run: backing store: %s", strerror(-err));
+	if (plan.backend == SB_BACKEND_PTRACE) {
+		status = sb_ptrace_run(&emu, &cli.features, argv);
+		if (status < 0)
+			sb_die("run: ptrace backend: %s", strerror(-status));
+		sb_emulator_destroy(&emu);
+		return status;
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0 ||
 	    pipe2(err_pipe, O_CLOEXEC) < 0)
 		sb_die("run: %s", strerror(errno));

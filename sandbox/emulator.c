@@ -806,10 +806,10 @@ static int efile_from_path(struct sb_call *c, uint64_t addr, struct efile *f,
 	f->e = NULL;
 	if (n <= 0 || !memchr(path, '\0', (size_t)n))
 		return -1; /* let the kernel give its own error */
-	fd = proc_fd_path(path, c->tgid, &pid);
+	fd = proc_fd_path(path, 0, &pid);
 	if (fd < 0)
 		return -1;
-	if (pid == c->tgid || pid == c->tid) {
+	if (pid == 0 || pid == c->tid || pid == c->ops->get_tgid(c)) {
 		if (efile_get(c, (uint64_t)fd, f) < 0)
 			return -1;
 	} else {

@@ -21,7 +21,7 @@
 #define PAGE 4096UL
 
 struct pidfd_slot {
-	pid_t tgid;
+	pid_t tgid; /* the thread id the pidfd was opened for */
 	int fd;
 	unsigned long used;
 };
@@ -119,12 +119,12 @@ static pid_t tgid_of(pid_t tid)
 {
 	char path[64], line[128];
 	FILE *f;
-	int tgid = -1;
+	int tgid = -ESRCH;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
 	f = fopen(path, "re");
 	if (!f)
-		return -1;
+		return -ESRCH;
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "Tgid: %d", &tgid) == 1)
 			break;
@@ -132,20 +132,37 @@ static pid_t tgid_of(pid_t tid)
 	return tgid;
 }
 
-static int pidfd_for(struct sb_notify *n, pid_t tgid, bool fresh)
+static pid_t notify_get_tgid(struct sb_call *c)
 {
+	/* asked once per call: only handlers that name processes need it */
+	if (c->tgid == 0)
+		c->tgid = tgid_of(c->tid);
+	return c->tgid;
+}
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* 6.9 */
+#endif
+
+/*
+ * A pidfd for the calling thread, cached by thread id. A PIDFD_THREAD
+ * pidfd (6.9+) names the thread itself, so pidfd_getfd reads the very fd
+ * table the call was made with; before 6.9 it names the thread group. A
+ * cached pidfd of a thread that has exited answers ESRCH and is replaced.
+ */
+static int pidfd_for(struct sb_call *c, bool fresh)
+{
+	struct sb_notify *n = nc_of(c)->n;
 	struct pidfd_slot *victim = &n->pidfds[0];
 
 	for (int i = 0; i < PIDFD_CACHE; i++) {
 		struct pidfd_slot *s = &n->pidfds[i];
 
-		if (s->fd >= 0 && s->tgid == tgid) {
+		if (s->fd >= 0 && s->tgid == c->tid) {
 			if (!fresh) {
 				s->used = ++n->tick;
 				return s->fd;
 			}
-			close(s->fd);
-			s->fd = -1;
 			victim = s;
 			break;
 		}
@@ -154,8 +171,20 @@ static int pidfd_for(struct sb_notify *n, pid_t tgid, bool fresh)
 	}
 	if (victim->fd >= 0)
 		close(victim->fd);
-	victim->fd = (int)syscall(SYS_pidfd_open, tgid, 0);
-	victim->tgid = tgid;
+	victim->fd = (int)syscall(SYS_pidfd_open, c->tid, PIDFD_THREAD);
+	victim->tgid = c->tid;
+	if (victim->fd < 0 && errno == EINVAL) {
+		pid_t tgid = notify_get_tgid(c);
+
+		victim->fd = tgid < 0 ? -1 :
+			     (int)syscall(SYS_pidfd_open, tgid, 0);
+		/*
+		 * A process pidfd stays valid while the process lives, even
+		 * after this thread id is reused elsewhere: never reuse it
+		 * for a later call (the slot is only recycled).
+		 */
+		victim->tgid = -1;
+	}
 	victim->used = ++n->tick;
 	return victim->fd < 0 ? neg_errno() : victim->fd;
 }
@@ -163,12 +192,10 @@ static int pidfd_for(struct sb_notify *n, pid_t tgid, bool fresh)
 static int notify_get_file(struct sb_call *c, int fd)
 {
 	struct sb_notify *n = nc_of(c)->n;
-	int pidfd, got;
+	int pidfd, got = -1;
 
 	for (int attempt = 0; attempt < 2; attempt++) {
-		/* a cached pidfd may name a process that has since exited
-		 * and whose number was reused: ESRCH, then open afresh */
-		pidfd = pidfd_for(n, c->tgid, attempt > 0);
+		pidfd = pidfd_for(c, attempt > 0);
 		if (pidfd < 0)
 			return -EBADF;
 		got = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
@@ -261,6 +288,7 @@ static const struct sb_target_ops notify_ops = {
 	.write_mem = notify_write_mem,
 	.get_file = notify_get_file,
 	.install_fd = notify_install_fd,
+	.get_tgid = notify_get_tgid,
 	.still_valid = notify_still_valid,
 };
 
@@ -336,14 +364,9 @@ static int handle_one(struct sb_notify *n)
 	call.transport = &nc;
 	call.emu = n->emu;
 	call.tid = (pid_t)n->req->pid;
-	call.tgid = tgid_of(call.tid);
 	call.nr = n->req->data.nr;
 	memcpy(call.args, n->req->data.args, sizeof(call.args));
-
-	if (call.tgid < 0)
-		v = sb_return(-ESRCH);
-	else
-		v = sb_emulator_dispatch(&call);
+	v = sb_emulator_dispatch(&call);
 	if (v.kind == SB_DONE)
 		return 0;
 

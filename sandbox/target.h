@@ -42,6 +42,8 @@ struct sb_target_ops {
 	 */
 	int (*install_fd)(struct sb_call *c, int file, int at, int min,
 			  bool cloexec, bool reply);
+	/* The caller's process id (thread group), or -ESRCH. */
+	pid_t (*get_tgid)(struct sb_call *c);
 	/* Is the call still pending (the caller alive, not interrupted)? */
 	bool (*still_valid)(struct sb_call *c);
 };
@@ -65,7 +67,7 @@ struct sb_call {
 	void *transport;        /* the transport's own state for this call */
 	struct sb_emulator *emu;
 	pid_t tid;              /* the calling thread */
-	pid_t tgid;             /* its process */
+	pid_t tgid;             /* its process; 0 until get_tgid asks */
 	int nr;                 /* syscall number (native arch) */
 	uint64_t args[6];
 	bool replied;           /* install_fd answered the call already */
