@@ -28,6 +28,7 @@ struct sb_inode_key {
 enum {
 	SB_ENTRY_HUGETLB = 1U << 0, /* a hugetlbfs memfd */
 	SB_ENTRY_EMULATED = 1U << 1, /* sealbox enforces every seal on it */
+	SB_ENTRY_MIRROR = 1U << 2,  /* the kernel can hold the seals too */
 };
 
 struct sb_inode_entry {

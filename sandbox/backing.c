@@ -269,9 +269,10 @@ static void file_name(char *out, size_t len, const char *name)
 static int create_unlinked(int dirfd, const char *fname, mode_t mode)
 {
 	for (int attempt = 0; attempt < 8; attempt++) {
-		int fd = openat(dirfd, fname,
-				O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC |
-				O_NOFOLLOW, mode & 0777);
+		/* O_EXCL already refuses a planted symlink; O_NOFOLLOW would
+		 * stay in the file's flags and show in F_GETFL */
+		int fd = openat(dirfd, fname, O_RDWR | O_CREAT | O_EXCL |
+				O_CLOEXEC, mode & 0777);
 
 		if (fd >= 0) {
 			if (unlinkat(dirfd, fname, 0) < 0) {
@@ -297,14 +298,20 @@ int sb_backing_create(struct sb_backing *b, const char *name, mode_t mode)
 
 	switch (b->kind) {
 	case SB_BACKING_MEMFD: {
-		unsigned int flags = MFD_CLOEXEC;
+		/*
+		 * Sealable, so sealbox can mirror the seals it emulates onto
+		 * the kernel's own: then even an alias sealbox never sees
+		 * (an fd received over SCM_RIGHTS) is held by the kernel.
+		 */
+		unsigned int flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
 
 		/* keep vm.memfd_noexec from sealing an executable file */
 		if (mode & 0111)
 			flags |= MFD_EXEC;
 		fd = (int)syscall(SYS_memfd_create, name, flags);
 		if (fd < 0 && errno == EINVAL && (flags & MFD_EXEC))
-			fd = (int)syscall(SYS_memfd_create, name, MFD_CLOEXEC);
+			fd = (int)syscall(SYS_memfd_create, name,
+					  flags & ~MFD_EXEC);
 		break;
 	}
 	case SB_BACKING_DETACHED:

@@ -17,6 +17,8 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <stddef.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -187,38 +189,186 @@ static int status_code(int status)
 	return SB_EXIT_FAILURE;
 }
 
+/*
+ * Sessions: the first `sealbox run --session NAME` supervises and listens on
+ * an abstract Unix socket; a later one with the same NAME joins it: it
+ * receives the plan, starts its PROG under the same filter and hands the
+ * listener over, so every process of both trees shares one seal registry.
+ */
+#define SESSION_MAGIC "sealbox1"
+#define MAX_NOTIFIERS 64
+
+struct session_hello {
+	char magic[8];
+	uint32_t plan_size;
+	int32_t fd_base;
+	int32_t backing;
+	struct sb_plan plan;
+};
+
+static int session_address(const char *name, struct sockaddr_un *sa,
+			   socklen_t *len)
+{
+	int n;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	/* abstract: nothing to clean up, gone with the supervisor */
+	n = snprintf(sa->sun_path + 1, sizeof(sa->sun_path) - 1,
+		     "sealbox-session-%u-%s", (unsigned)getuid(), name);
+	if (n < 0 || (size_t)n >= sizeof(sa->sun_path) - 1)
+		return -ENAMETOOLONG;
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+			   (size_t)n);
+	return 0;
+}
+
+/* Only the same user (or root) may join or host a session. */
+static int peer_allowed(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return neg_errno();
+	if (cred.uid != getuid() && cred.uid != 0)
+		return -EPERM;
+	return 0;
+}
+
 struct supervisor {
 	pid_t child;
 	int sigfd;
-	struct sb_notify *notify; /* NULL: nothing to supervise */
+	int session;        /* listening socket (host), or -1 */
+	int upstream;       /* connection to the host (joined), or -1 */
+	struct sb_emulator *emu;
+	bool addfd_send, sync_wake_up;
+	struct sb_notify *notify[MAX_NOTIFIERS];
+	int member[MAX_NOTIFIERS]; /* a member's connection, kept open so it
+				    * sees the host die; -1 for our own */
+	size_t nnotify;
 };
 
-/* Returns the program's exit status. */
+static void add_notifier(struct supervisor *s, int listener, int member)
+{
+	struct sb_notify *n = NULL;
+	int err;
+
+	if (s->nnotify == MAX_NOTIFIERS) {
+		close(listener);
+		sb_warn("session: too many members");
+		return;
+	}
+	err = sb_notify_new(&n, listener, s->emu, s->addfd_send,
+			    s->sync_wake_up);
+	if (err < 0) {
+		close(listener);
+		sb_warn("listener: %s", strerror(-err));
+		return;
+	}
+	s->member[s->nnotify] = member;
+	s->notify[s->nnotify++] = n;
+}
+
+static void drop_notifier(struct supervisor *s, size_t k)
+{
+	sb_notify_free(s->notify[k]);
+	if (s->member[k] >= 0)
+		close(s->member[k]);
+	s->nnotify--;
+	s->notify[k] = s->notify[s->nnotify];
+	s->member[k] = s->member[s->nnotify];
+}
+
+static void accept_member(struct supervisor *s)
+{
+	struct session_hello hello;
+	int conn = accept4(s->session, NULL, NULL, SOCK_CLOEXEC), listener;
+
+	if (conn < 0)
+		return;
+	if (peer_allowed(conn) < 0) {
+		close(conn);
+		return;
+	}
+	memset(&hello, 0, sizeof(hello));
+	memcpy(hello.magic, SESSION_MAGIC, sizeof(hello.magic));
+	hello.plan_size = sizeof(hello.plan);
+	hello.fd_base = s->emu->fd_base;
+	hello.backing = (int32_t)s->emu->backing.kind;
+	hello.plan = s->emu->plan;
+	if (send(conn, &hello, sizeof(hello), MSG_NOSIGNAL) == sizeof(hello)) {
+		/* the member starts its program, then sends the listener;
+		 * a member with nothing to supervise just hangs up */
+		struct pollfd p = { conn, POLLIN, 0 };
+
+		if (poll(&p, 1, 10000) == 1 &&
+		    (listener = recv_fd(conn)) >= 0) {
+			add_notifier(s, listener, conn);
+			return;
+		}
+	}
+	close(conn);
+}
+
+/* Serve until PROG exits (and, for a session host, every member's tree
+ * has gone too). Returns PROG's exit status. */
 static int supervise(struct supervisor *s)
 {
 	int status = 0;
-	bool child_done = false;
+	bool child_done = false, hosting = s->session >= 0;
 
-	while (!child_done) {
-		struct pollfd p[2] = {
-			{ s->sigfd, POLLIN, 0 },
-			{ s->notify ? sb_notify_fd(s->notify) : -1, POLLIN, 0 },
-		};
+	for (;;) {
+		struct pollfd p[MAX_NOTIFIERS + 3];
+		size_t np = 0, first_notify;
 
-		if (poll(p, s->notify ? 2 : 1, -1) < 0) {
+		if (child_done && s->child > 0) {
+			/* PROG is gone: so is the rest of its tree; a session
+			 * host then serves its members until they are done */
+			reap_everything(s->child);
+			s->child = -1;
+			if (s->session >= 0) {
+				close(s->session);
+				s->session = -1;
+			}
+		}
+		if (child_done && (!hosting || s->nnotify == 0))
+			break;
+
+		p[np++] = (struct pollfd){ s->sigfd, POLLIN, 0 };
+		p[np++] = (struct pollfd){ s->session, POLLIN, 0 };
+		p[np++] = (struct pollfd){ s->upstream, POLLIN, 0 };
+		first_notify = np;
+		for (size_t i = 0; i < s->nnotify; i++)
+			p[np++] = (struct pollfd){ sb_notify_fd(s->notify[i]),
+						   POLLIN, 0 };
+		if (poll(p, np, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			sb_die("poll: %s", strerror(errno));
 		}
-		if (s->notify && p[1].revents) {
-			int err = sb_notify_handle(s->notify);
+		for (size_t i = np; i-- > first_notify;) {
+			size_t k = i - first_notify;
+			int err;
 
+			if (!p[i].revents)
+				continue;
+			err = sb_notify_handle(s->notify[k]);
 			if (err == -EPIPE) {
-				sb_notify_free(s->notify);
-				s->notify = NULL; /* nobody left to supervise */
+				/* nobody left behind this listener */
+				drop_notifier(s, k);
 			} else if (err < 0) {
 				sb_warn("notification: %s", strerror(-err));
 			}
+		}
+		if (p[1].revents & POLLIN)
+			accept_member(s);
+		if (p[2].revents) {
+			/* the session's supervisor is gone: so is our tree */
+			if (s->child > 0)
+				kill(s->child, SIGKILL);
+			close(s->upstream);
+			s->upstream = -1;
 		}
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
@@ -227,7 +377,7 @@ static int supervise(struct supervisor *s)
 				continue;
 			if (si.ssi_signo != SIGCHLD) {
 				/* a terminal's signals reach PROG by itself */
-				if (si.ssi_code != SI_KERNEL)
+				if (si.ssi_code != SI_KERNEL && s->child > 0)
 					kill(s->child, (int)si.ssi_signo);
 				continue;
 			}
@@ -237,7 +387,7 @@ static int supervise(struct supervisor *s)
 
 				if (pid <= 0)
 					break;
-				if (pid == s->child) {
+				if (pid == s->child && !child_done) {
 					status = st;
 					child_done = true;
 				}
@@ -252,42 +402,207 @@ static void usage_run(void)
 	sb_die("run: usage: sealbox run [OPTIONS] -- PROG [ARGS...]");
 }
 
+/*
+ * Fork PROG under the filter. Returns 0 with *listener (-1 when nothing
+ * needs a supervisor), or the exit status to report when PROG could not be
+ * started (after saying why).
+ */
+static int launch(struct sb_emulator *e, bool wait_killable, char **argv,
+		  struct supervisor *s, int *listener)
+{
+	int sock[2], err_pipe[2], msg[2];
+	pid_t parent = getpid();
+	ssize_t n;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0 ||
+	    pipe2(err_pipe, O_CLOEXEC) < 0)
+		sb_die("run: %s", strerror(errno));
+	fflush(NULL);
+	s->child = fork();
+	if (s->child < 0)
+		sb_die("run: fork: %s", strerror(errno));
+	if (s->child == 0) {
+		close(sock[0]);
+		close(err_pipe[0]);
+		run_child(e, wait_killable, sock[1], err_pipe[1], parent, argv);
+	}
+	close(sock[1]);
+	close(err_pipe[1]);
+	*listener = recv_fd(sock[0]);
+	close(sock[0]);
+	/* the exec either happened (pipe closed, nothing read) or not */
+	n = read(err_pipe[0], msg, sizeof(msg));
+	close(err_pipe[0]);
+	if (n == sizeof(msg)) {
+		waitpid(s->child, NULL, 0);
+		if (*listener >= 0)
+			close(*listener);
+		if (msg[0] == 1) {
+			fprintf(stderr, "sealbox: %s: %s\n", argv[0],
+				strerror(msg[1]));
+			return exec_status(msg[1]);
+		}
+		sb_die("run: seccomp filter: %s", strerror(msg[1]));
+	}
+	return 0;
+}
+
+/* Block the signals sealbox handles through a signalfd. */
+static int take_signals(void)
+{
+	sigset_t mask;
+	int fd;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	for (size_t i = 0; i < SB_ARRAY_SIZE(forwarded); i++)
+		sigaddset(&mask, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	fd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (fd < 0)
+		sb_die("run: signalfd: %s", strerror(errno));
+	return fd;
+}
+
+/*
+ * Join a running session: take its plan, start PROG under it, hand the
+ * listener to the session's supervisor and wait for PROG. Returns -1 when
+ * there is no such session (the caller becomes its host).
+ */
+static int join_session(const char *name, const struct sb_cli *cli,
+			char **argv)
+{
+	struct supervisor s = { -1, -1, -1, -1, NULL, false, false, { NULL },
+				{ 0 }, 0 };
+	struct session_hello hello;
+	struct sb_emulator view;
+	struct sockaddr_un sa;
+	socklen_t len;
+	int conn, listener, ret;
+
+	if (session_address(name, &sa, &len) < 0)
+		sb_die("run: --session=%s: name too long", name);
+	conn = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (conn < 0)
+		sb_die("run: socket: %s", strerror(errno));
+	if (connect(conn, (struct sockaddr *)&sa, len) < 0) {
+		close(conn);
+		return -1;
+	}
+	if (peer_allowed(conn) < 0)
+		sb_die("run: --session=%s: held by another user", name);
+	if (recv(conn, &hello, sizeof(hello), 0) != sizeof(hello) ||
+	    memcmp(hello.magic, SESSION_MAGIC, sizeof(hello.magic)) != 0 ||
+	    hello.plan_size != sizeof(hello.plan))
+		sb_die("run: --session=%s: not a session of this sealbox",
+		       name);
+	/* the filter is built from the host's plan: one set of rules */
+	memset(&view, 0, sizeof(view));
+	view.plan = hello.plan;
+	view.fd_base = hello.fd_base;
+	view.backing.kind = (enum sb_backing_kind)hello.backing;
+	s.sigfd = take_signals();
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	ret = launch(&view, sb_features_has(&cli->features,
+					    SB_F_WAIT_KILLABLE_RECV),
+		     argv, &s, &listener);
+	if (ret > 0)
+		return ret;
+	if (listener >= 0) {
+		if (send_fd(conn, listener) < 0)
+			sb_die("run: --session=%s: hand-over failed", name);
+		close(listener);
+	}
+	s.upstream = conn;
+	return supervise(&s);
+}
+
+/* Become the host of a new session: listen on its name. */
+static int host_session(const char *name)
+{
+	struct sockaddr_un sa;
+	socklen_t len;
+	int fd;
+
+	if (session_address(name, &sa, &len) < 0)
+		sb_die("run: --session=%s: name too long", name);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		sb_die("run: socket: %s", strerror(errno));
+	if (bind(fd, (struct sockaddr *)&sa, len) < 0 || listen(fd, 16) < 0) {
+		int err = errno;
+
+		close(fd);
+		return err == EADDRINUSE ? -EADDRINUSE : -err;
+	}
+	return fd;
+}
+
 int sb_cmd_run(int argc, char **argv)
 {
 	struct sb_cli cli;
 	struct sb_plan plan;
 	struct sb_emulator emu;
-	struct supervisor sup = { -1, -1, NULL };
-	const char *why = NULL;
-	int sock[2], err_pipe[2], msg[2], i, err, status;
-	sigset_t mask;
-	pid_t parent = getpid();
-	ssize_t n;
+	struct supervisor sup = { -1, -1, -1, -1, NULL, false, false, { NULL },
+				  { 0 }, 0 };
+	const char *why = NULL, *session = NULL;
+	int i, err, status, listener = -1;
 
 	memset(&cli, 0, sizeof(cli));
 	sb_options_init(&cli.opt);
 	sb_features_init(&cli.features);
 	cli.backing = SB_BACKING_NONE;
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
+		const char *arg = argv[i];
+
+		if (strcmp(arg, "--") == 0) {
 			i++;
 			break;
 		}
-		if (argv[i][0] != '-')
+		if (arg[0] != '-')
 			break;
+		if (strncmp(arg, "--session=", 10) == 0) {
+			session = arg + 10;
+			continue;
+		}
+		if (strcmp(arg, "--session") == 0 && i + 1 < argc) {
+			session = argv[++i];
+			continue;
+		}
 		if (sb_cli_common_option(&cli, argc, argv, &i))
 			continue;
-		sb_die("run: %s: unknown option", argv[i]);
+		sb_die("run: %s: unknown option", arg);
 	}
 	if (i >= argc)
 		usage_run();
 	argv += i;
+	if (session && (!*session || strchr(session, '/')))
+		sb_die("run: --session=%s: expected a plain name", session);
 
 	sb_cli_probe(&cli);
+	if (session) {
+		/* two may start at once: whoever binds first hosts */
+		for (int attempt = 0; attempt < 20; attempt++) {
+			status = join_session(session, &cli, argv);
+			if (status >= 0)
+				return status;
+			sup.session = host_session(session);
+			if (sup.session >= 0)
+				break;
+			if (sup.session != -EADDRINUSE)
+				sb_die("run: --session=%s: %s", session,
+				       strerror(-sup.session));
+			usleep(10000);
+		}
+		if (sup.session < 0)
+			sb_die("run: --session=%s: cannot join or host", session);
+		/* a session always has a supervisor, even with nothing to
+		 * emulate here, so members can join */
+	}
 	if (sb_plan_make(&cli.features, &cli.opt, &plan, &why) < 0)
 		sb_die("run: --backend=%s: not possible here: %s",
 		       sb_backend_name(cli.opt.backend), why);
-	if (!plan.intercept_memfd && !plan.intercept_seals &&
+	if (!session && !plan.intercept_memfd && !plan.intercept_seals &&
 	    !plan.emulated_files) {
 		/* the kernel has everything: get out of the way entirely */
 		execvp(argv[0], argv);
@@ -299,6 +614,9 @@ int sb_cmd_run(int argc, char **argv)
 	    plan.backend != SB_BACKEND_PTRACE)
 		sb_die("run: the %s backend is not available yet (%s)",
 		       sb_backend_name(plan.backend), plan.backend_why);
+	if (session && plan.backend != SB_BACKEND_NOTIFY)
+		sb_die("run: --session needs the notify backend (%s)",
+		       plan.backend_why);
 
 	err = sb_emulator_init(&emu, &plan, &cli.features, cli.backing,
 			       pick_fd_base());
@@ -311,63 +629,26 @@ int sb_cmd_run(int argc, char **argv)
 		sb_emulator_destroy(&emu);
 		return status;
 	}
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0 ||
-	    pipe2(err_pipe, O_CLOEXEC) < 0)
-		sb_die("run: %s", strerror(errno));
 
-	/* signals arrive through a signalfd; PROG gets a clean mask */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	for (size_t s = 0; s < SB_ARRAY_SIZE(forwarded); s++)
-		sigaddset(&mask, forwarded[s]);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	sup.sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	if (sup.sigfd < 0)
-		sb_die("run: signalfd: %s", strerror(errno));
+	sup.emu = &emu;
+	sup.addfd_send = sb_features_has(&cli.features, SB_F_ADDFD_SEND);
+	sup.sync_wake_up = sb_features_has(&cli.features, SB_F_SYNC_WAKE_UP);
+	sup.sigfd = take_signals();
 	/* orphans of the tree come to us, so none outlives the run */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-
-	fflush(NULL);
-	sup.child = fork();
-	if (sup.child < 0)
-		sb_die("run: fork: %s", strerror(errno));
-	if (sup.child == 0) {
-		close(sock[0]);
-		close(err_pipe[0]);
-		run_child(&emu, sb_features_has(&cli.features,
-						SB_F_WAIT_KILLABLE_RECV),
-			  sock[1], err_pipe[1], parent, argv);
-	}
-	close(sock[1]);
-	close(err_pipe[1]);
-
-	int listener = recv_fd(sock[0]);
-	close(sock[0]);
-	if (listener >= 0) {
-		err = sb_notify_new(&sup.notify, listener, &emu,
-				    sb_features_has(&cli.features,
-						    SB_F_ADDFD_SEND),
-				    sb_features_has(&cli.features,
-						    SB_F_SYNC_WAKE_UP));
-		if (err < 0)
-			sb_die("run: listener: %s", strerror(-err));
-	}
-	/* the exec either happened (pipe closed, nothing read) or not */
-	n = read(err_pipe[0], msg, sizeof(msg));
-	close(err_pipe[0]);
-	if (n == sizeof(msg)) {
-		waitpid(sup.child, NULL, 0);
-		if (msg[0] == 1) {
-			fprintf(stderr, "sealbox: %s: %s\n", argv[0],
-				strerror(msg[1]));
-			return exec_status(msg[1]);
-		}
-		sb_die("run: seccomp filter: %s", strerror(msg[1]));
-	}
+	status = launch(&emu, sb_features_has(&cli.features,
+					      SB_F_WAIT_KILLABLE_RECV),
+			argv, &sup, &listener);
+	if (status > 0)
+		return status;
+	if (listener >= 0)
+		add_notifier(&sup, listener, -1);
 
 	status = supervise(&sup);
-	reap_everything(sup.child);
-	sb_notify_free(sup.notify);
+	while (sup.nnotify > 0)
+		drop_notifier(&sup, 0);
+	if (sup.session >= 0)
+		close(sup.session);
 	sb_emulator_destroy(&emu);
 	return status;
 }

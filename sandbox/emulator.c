@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -173,6 +175,22 @@ static long writable_maps(const struct sb_emulator *emu,
 	return err < 0 ? err : cc.count;
 }
 
+/*
+ * Can the kernel's own seals on the backing file stand for ours? Yes for a
+ * memfd backing on a kernel that seals, when the reproduced kernel counts
+ * mappings as this one does (6.7+): then EBUSY, mprotect and MADV_REMOVE
+ * are the kernel's own answers, and no /proc scan is needed.
+ */
+static bool kernel_decides(const struct sb_emulator *emu,
+			   const struct sb_inode_entry *e)
+{
+	const unsigned int needed = F_SEAL_WRITE | F_SEAL_FUTURE_WRITE;
+
+	return (e->flags & SB_ENTRY_MIRROR) &&
+	       emu->plan.seal.map_ro_under_write &&
+	       (emu->native_seals & needed) == needed;
+}
+
 /* ---- memfd_create ------------------------------------------------------ */
 
 static int create_backing(struct sb_emulator *emu, const char *name,
@@ -207,6 +225,7 @@ static struct sb_verdict h_memfd_create(struct sb_call *c)
 	char self[64];
 	ssize_t n;
 	int err, nfd;
+	unsigned int flags;
 
 	/* flags first: a bad flag is EINVAL whatever the name pointer */
 	if (!emu->plan.memfd.have_memfd)
@@ -229,18 +248,18 @@ static struct sb_verdict h_memfd_create(struct sb_call *c)
 	if (pin < 0 || fstat(fd, &st) < 0)
 		return sb_return(-ENOMEM);
 	k = key_of(&st);
-	err = sb_registry_insert(&emu->reg, &k, res.seals,
-				 SB_ENTRY_EMULATED |
-				 (res.hugetlb ? SB_ENTRY_HUGETLB : 0),
-				 name, &e);
+	flags = SB_ENTRY_EMULATED | (res.hugetlb ? SB_ENTRY_HUGETLB : 0);
+	if (emu->native_seals && !res.hugetlb &&
+	    emu->backing.kind == SB_BACKING_MEMFD &&
+	    fcntl(fd, F_GET_SEALS) == 0)
+		flags |= SB_ENTRY_MIRROR;
+	err = sb_registry_insert(&emu->reg, &k, res.seals, flags, name, &e);
 	if (err == -EEXIST) {
 		/* a stale entry: the inode number was freed and reused */
 		int old = sb_registry_remove(&emu->reg, &k);
 		if (old >= 0)
 			close(old);
-		err = sb_registry_insert(&emu->reg, &k, res.seals,
-					 SB_ENTRY_EMULATED |
-					 (res.hugetlb ? SB_ENTRY_HUGETLB : 0),
+		err = sb_registry_insert(&emu->reg, &k, res.seals, flags,
 					 name, &e);
 	}
 	if (err < 0)
@@ -261,11 +280,14 @@ static struct sb_verdict h_memfd_create(struct sb_call *c)
 
 /* ---- fcntl: sealing and dup ---------------------------------------------- */
 
-static bool on_sealable_fs(int fd)
+/* A regular file on tmpfs or hugetlbfs (devtmpfs says tmpfs too, but its
+ * device nodes have no seals). */
+static bool on_sealable_fs(int fd, const struct stat *st)
 {
 	struct statfs sfs;
 
-	return fstatfs(fd, &sfs) == 0 && (sfs.f_type == SB_TMPFS_MAGIC ||
+	return S_ISREG(st->st_mode) && fstatfs(fd, &sfs) == 0 &&
+	       (sfs.f_type == SB_TMPFS_MAGIC ||
 		(unsigned long)sfs.f_type == SB_HUGETLBFS_MAGIC);
 }
 
@@ -289,6 +311,16 @@ static struct sb_verdict seals_emulated(struct sb_call *c, struct efile *f,
 	err = seals_add(&emu->plan.seal, &s, arg, &next);
 	if (err < 0)
 		return sb_return(err);
+	if (kernel_decides(emu, e)) {
+		/* the kernel counts every mapping itself, atomically: its
+		 * EBUSY is the answer, and a success leaves it enforcing */
+		unsigned int bits = next & ~e->seals & emu->native_seals;
+
+		if (bits && fcntl(f->fd, F_ADD_SEALS, bits) < 0)
+			return sb_return(neg_errno());
+		e->seals = next;
+		return sb_return(0);
+	}
 	if ((next & F_SEAL_WRITE) && !(e->seals & F_SEAL_WRITE)) {
 		long maps = writable_maps(emu, e);
 
@@ -310,6 +342,13 @@ static struct sb_verdict seals_emulated(struct sb_call *c, struct efile *f,
 		free(e->aux);
 		e->aux = p;
 	}
+	if (e->flags & SB_ENTRY_MIRROR) {
+		/* the kernel holds them too, for aliases sealbox cannot see */
+		unsigned int bits = next & ~e->seals & emu->native_seals;
+
+		if (bits && fcntl(f->fd, F_ADD_SEALS, bits) < 0)
+			return sb_return(neg_errno());
+	}
 	e->seals = next;
 	return sb_return(0);
 }
@@ -323,7 +362,11 @@ static struct sb_verdict seals_native(struct sb_call *c, struct efile *f,
 	int native = fcntl(f->fd, F_GET_SEALS);
 	struct seal_subject s = {
 		.fd_writable = fl_writable(f->fl),
-		.sealable = native >= 0 || on_sealable_fs(f->fd),
+		/* where the kernel seals, its own answer says what is
+		 * sealable; before 3.17 every tmpfs file is (born sealed) */
+		.sealable = native >= 0 ||
+			    (!c->emu->native_seals &&
+			     on_sealable_fs(f->fd, &f->st)),
 		.seals = native >= 0 ? (unsigned int)native : F_SEAL_SEAL,
 		.mode = f->st.st_mode & 07777,
 	};
@@ -529,12 +572,37 @@ static ssize_t gather(struct sb_call *c, const struct wreq *w, char *buf,
 	return got == 0 && want > 0 ? -EFAULT : (ssize_t)got;
 }
 
+/*
+ * RLIMIT_FSIZE is the caller's, and the kernel checks it before any seal:
+ * at or past the limit EFBIG and SIGXFSZ, below it the write is cut short.
+ */
+static int fsize_limit(struct sb_call *c, int64_t pos, uint64_t *len)
+{
+	struct rlimit rl;
+	pid_t tgid;
+
+	if (prlimit(c->tid, RLIMIT_FSIZE, NULL, &rl) < 0 ||
+	    rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	if ((uint64_t)pos >= rl.rlim_cur) {
+		tgid = c->ops->get_tgid(c);
+		if (tgid > 0)
+			syscall(SYS_tgkill, tgid, c->tid, SIGXFSZ);
+		return -EFBIG;
+	}
+	if (*len > rl.rlim_cur - (uint64_t)pos)
+		*len = rl.rlim_cur - (uint64_t)pos;
+	return 0;
+}
+
 static struct sb_verdict do_write(struct sb_call *c, struct efile *f,
 				  const struct wreq *w)
 {
 	autofree char *buf = NULL;
 	int64_t pos = w->pos, allowed;
+	uint64_t total;
 	ssize_t n;
+	int err;
 
 	if (!fl_writable(f->fl))
 		return sb_return(-EBADF);
@@ -551,9 +619,13 @@ static struct sb_verdict do_write(struct sb_call *c, struct efile *f,
 	if (pos < 0)
 		return sb_return(-ESPIPE);
 
+	total = w->total;
+	err = fsize_limit(c, pos, &total);
+	if (err < 0)
+		return sb_return(err);
 	allowed = seals_check_write(&c->emu->plan.seal, f->e->seals,
 				    is_hugetlb(f->e), f->st.st_size, pos,
-				    w->total);
+				    total);
 	if (allowed <= 0)
 		return sb_return(allowed);
 	buf = malloc((size_t)allowed);
@@ -639,8 +711,23 @@ static struct sb_verdict h_copy_into(struct sb_call *c)
 		return sb_return(-EBADF);
 	if (f.e->seals & ANY_WRITE_SEAL)
 		return sb_return(-EPERM);
-	/* F_SEAL_GROW: refuse what would start at or past the end */
-	if (lseek(f.fd, 0, SEEK_CUR) >= f.st.st_size || (f.fl & O_APPEND))
+	if (f.e->flags & SB_ENTRY_MIRROR)
+		return sb_continue(); /* the kernel cuts GROW short itself */
+	/*
+	 * F_SEAL_GROW on a file the kernel does not seal: refuse a copy that
+	 * would reach past the end (the kernel would stop at the last page
+	 * boundary below it; refusing is stricter, never looser).
+	 */
+	int64_t pos = lseek(f.fd, 0, SEEK_CUR);
+	uint64_t len = c->nr == __NR_sendfile ? c->args[3] : c->args[4];
+
+	if (c->nr != __NR_sendfile && c->args[3]) {
+		if (c->ops->read_mem(c, c->args[3], &pos, sizeof(pos)) <
+		    (ssize_t)sizeof(pos))
+			return sb_return(-EFAULT);
+	}
+	if ((f.fl & O_APPEND) || pos < 0 ||
+	    (uint64_t)pos + len > (uint64_t)f.st.st_size)
 		return sb_return(-EPERM);
 	return sb_continue();
 }
@@ -656,7 +743,8 @@ static struct sb_verdict h_mmap(struct sb_call *c)
 	err = efile_get(c, c->args[4], &f);
 	if (err < 0)
 		return sb_return(err);
-	if (!f.e)
+	/* not emulated, or no read access (the kernel's EACCES comes first) */
+	if (!f.e || (f.fl & O_ACCMODE) == O_WRONLY)
 		return sb_continue();
 	v = seals_check_mmap(&c->emu->plan.seal, f.e->seals, (int)c->args[2],
 			     (int)c->args[3], fl_writable(f.fl));
@@ -679,7 +767,7 @@ static int check_upgrade(const struct sb_mapping *m, void *ctx)
 	if (!m->shared || m->ino == 0)
 		return 0;
 	e = sb_registry_lookup(&pc->emu->reg, &k);
-	if (!e || !(e->seals & ANY_WRITE_SEAL))
+	if (!e || !(e->seals & ANY_WRITE_SEAL) || kernel_decides(pc->emu, e))
 		return 0;
 	/* only mappings that kept VM_MAYWRITE (made before FUTURE_WRITE,
 	 * which F_SEAL_WRITE never lets exist) may become writable */
@@ -696,7 +784,7 @@ static bool any_write_sealed(struct sb_emulator *emu)
 	size_t pos = 0;
 
 	while ((e = sb_registry_next(&emu->reg, &pos)) != NULL)
-		if (e->seals & ANY_WRITE_SEAL)
+		if ((e->seals & ANY_WRITE_SEAL) && !kernel_decides(emu, e))
 			return true;
 	return false;
 }
@@ -723,7 +811,7 @@ static int check_remove(const struct sb_mapping *m, void *ctx)
 	struct sb_inode_key k = { m->dev, m->ino, 0 };
 	struct sb_inode_entry *e = sb_registry_lookup(&rc->emu->reg, &k);
 
-	if (!e || !(e->seals & ANY_WRITE_SEAL))
+	if (!e || !(e->seals & ANY_WRITE_SEAL) || kernel_decides(rc->emu, e))
 		return 0; /* the kernel's own answer is right */
 	/* only mappings from before FUTURE_WRITE kept VM_MAYWRITE; none
 	 * survive F_SEAL_WRITE */
@@ -938,8 +1026,12 @@ static struct sb_verdict h_truncate(struct sb_call *c)
 	err = seals_check_truncate(f.e->seals, f.st.st_size, len);
 	if (err < 0)
 		return sb_return(err);
-	return sb_return(ftruncate(f.e->pin_fd >= 0 ? f.e->pin_fd : f.fd, len)
-			 < 0 ? neg_errno() : 0);
+	/* our pin is read-only: truncate through its path, as the caller */
+	if (f.e->pin_fd >= 0)
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", f.e->pin_fd);
+	else
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", f.fd);
+	return sb_return(truncate(path, len) < 0 ? neg_errno() : 0);
 }
 
 static struct sb_verdict chmod_file(struct efile *f, mode_t mode)
@@ -973,9 +1065,20 @@ static struct sb_verdict h_chmod(struct sb_call *c)
 		mode = (mode_t)c->args[1];
 		break;
 	default: /* fchmodat, fchmodat2 */
+		mode = (mode_t)c->args[2];
+		if (c->nr != __NR_fchmodat && (c->args[3] & AT_EMPTY_PATH) &&
+		    c->ops->read_mem(c, c->args[1], path, 1) == 1 &&
+		    path[0] == '\0') {
+			/* fchmodat2(fd, "", mode, AT_EMPTY_PATH): the fd itself */
+			err = efile_get(c, c->args[0], &f);
+			if (err < 0)
+				return sb_return(err);
+			if (!f.e)
+				return sb_continue();
+			break;
+		}
 		if (efile_from_path(c, c->args[1], &f, path, sizeof(path)) < 0)
 			return sb_continue();
-		mode = (mode_t)c->args[2];
 		break;
 	}
 	return chmod_file(&f, mode);
@@ -1138,9 +1241,24 @@ int sb_emulator_init(struct sb_emulator *e, const struct sb_plan *plan,
 {
 	int err;
 
+	static const struct {
+		enum sb_feature f;
+		unsigned int bit;
+	} natives[] = {
+		{ SB_F_SEAL_SEAL, F_SEAL_SEAL },
+		{ SB_F_SEAL_SHRINK, F_SEAL_SHRINK },
+		{ SB_F_SEAL_GROW, F_SEAL_GROW },
+		{ SB_F_SEAL_WRITE, F_SEAL_WRITE },
+		{ SB_F_SEAL_FUTURE_WRITE, F_SEAL_FUTURE_WRITE },
+		{ SB_F_SEAL_EXEC, F_SEAL_EXEC },
+	};
+
 	memset(e, 0, sizeof(*e));
 	e->plan = *plan;
 	e->fd_base = fd_base;
+	for (size_t i = 0; i < SB_ARRAY_SIZE(natives); i++)
+		if (sb_features_has(fs, natives[i].f))
+			e->native_seals |= natives[i].bit;
 	e->backing.mnt_fd = e->backing.dir_fd = -1;
 	err = sb_registry_init(&e->reg, 0);
 	if (err < 0)

@@ -25,6 +25,7 @@ struct sb_emulator {
 	struct sb_registry reg;
 	struct sb_backing backing;
 	int fd_base;   /* emulated memfds get numbers >= fd_base */
+	unsigned int native_seals; /* seals the kernel itself can enforce */
 	unsigned long created; /* memfds made, for lazy reclaim */
 	bool verbose;
 };
