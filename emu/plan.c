@@ -106,6 +106,9 @@ static enum sb_action decide(const struct sb_features *fs,
 		return sb_features_has(fs, f) ? SB_NATIVE : SB_ABSENT;
 	if (o->pretend && info->since > o->pretend)
 		return SB_HIDDEN;
+	/* sealbox applies the host's policy; it does not make up the file */
+	if (f == SB_F_MEMFD_NOEXEC_SYSCTL)
+		return sb_features_has(fs, f) ? SB_NATIVE : SB_ABSENT;
 	if (o->emulate == SB_EMULATE_ALL)
 		return SB_EMULATED;
 	return sb_features_has(fs, f) ? SB_NATIVE : SB_EMULATED;
@@ -194,9 +197,19 @@ int sb_plan_make(const struct sb_features *fs, const struct sb_options *o,
 	for (size_t i = 0; i < sizeof(seal_side) / sizeof(seal_side[0]); i++)
 		if (plan->action[seal_side[i]] != SB_NATIVE)
 			plan->intercept_seals = true;
-	for (size_t i = 0; i < SB_F_COUNT; i++)
+	for (size_t i = 0; i < SB_F_COUNT; i++) {
 		if (plan->action[i] == SB_EMULATED)
 			plan->emulated_files = true;
+		/*
+		 * An older behaviour the kernel no longer has (RO shared maps
+		 * under F_SEAL_WRITE refused, wide F_ADD_SEALS arguments
+		 * refused) can only be shown on files sealbox emulates.
+		 */
+		if (plan->action[i] == SB_HIDDEN &&
+		    sb_feature_info((enum sb_feature)i)->kind ==
+		    SB_FK_BEHAVIOUR && sb_features_has(fs, (enum sb_feature)i))
+			plan->emulated_files = plan->intercept_memfd = true;
+	}
 
 	derive_rules(fs, plan);
 	return 0;

@@ -40,6 +40,23 @@ static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1,
  * (fd injection cannot go past it) and low enough that the kernel's fd
  * table stays small.
  */
+/*
+ * The supervisor keeps one open file per emulated memfd: give it the hard
+ * limit, and give PROG back the limit it would have had (run_child).
+ */
+static struct rlimit prog_nofile;
+
+static void raise_own_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &prog_nofile) < 0)
+		return;
+	rl = prog_nofile;
+	rl.rlim_cur = rl.rlim_max;
+	(void)setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 static int pick_fd_base(void)
 {
 	struct rlimit rl;
@@ -139,6 +156,8 @@ __attribute__((noreturn)) static void run_child(struct sb_emulator *e,
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(SB_EXIT_FAILURE);
 	unblock_all();
+	if (prog_nofile.rlim_max)
+		(void)setrlimit(RLIMIT_NOFILE, &prog_nofile);
 	listener = sb_filter_install(e, SB_FILTER_NOTIFY, wait_killable,
 				     &installed);
 	if (listener < 0)
@@ -620,6 +639,7 @@ int sb_cmd_run(int argc, char **argv)
 
 	err = sb_emulator_init(&emu, &plan, &cli.features, cli.backing,
 			       pick_fd_base());
+	raise_own_nofile();
 	if (err < 0)
 		sb_die("run: backing store: %s", strerror(-err));
 	if (plan.backend == SB_BACKEND_PTRACE) {
@@ -639,8 +659,10 @@ int sb_cmd_run(int argc, char **argv)
 	status = launch(&emu, sb_features_has(&cli.features,
 					      SB_F_WAIT_KILLABLE_RECV),
 			argv, &sup, &listener);
-	if (status > 0)
+	if (status > 0) {
+		sb_emulator_destroy(&emu);
 		return status;
+	}
 	if (listener >= 0)
 		add_notifier(&sup, listener, -1);
 

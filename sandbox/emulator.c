@@ -8,6 +8,7 @@
  */
 #include "emulator.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -33,7 +34,7 @@
 #define ANY_WRITE_SEAL (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)
 /* the kernel caps one read/write at INT_MAX rounded down to a page */
 #define MAX_RW_COUNT (INT_MAX & ~4095L)
-#define RECLAIM_EVERY 64
+#define RECLAIM_MIN 1024
 #ifndef RWF_APPEND
 #define RWF_APPEND 0x10
 #endif
@@ -187,8 +188,29 @@ static bool kernel_decides(const struct sb_emulator *emu,
 	const unsigned int needed = F_SEAL_WRITE | F_SEAL_FUTURE_WRITE;
 
 	return (e->flags & SB_ENTRY_MIRROR) &&
-	       emu->plan.seal.map_ro_under_write &&
+	       emu->plan.seal.map_ro_under_write && emu->native_map_ro &&
 	       (emu->native_seals & needed) == needed;
+}
+
+/*
+ * The seals to add to the backing file itself. Before 6.7 a kernel's
+ * F_SEAL_WRITE also refuses read-only shared mappings through writable
+ * fds, which the reproduced kernel allows: there F_SEAL_FUTURE_WRITE
+ * stands in for it (it refuses every write and writable mapping, and no
+ * writable mapping exists once sealbox has granted F_SEAL_WRITE).
+ */
+static unsigned int mirror_bits(const struct sb_emulator *emu,
+				unsigned int old, unsigned int next)
+{
+	unsigned int bits = next & ~old;
+
+	if ((bits & F_SEAL_WRITE) && emu->plan.seal.map_ro_under_write &&
+	    !emu->native_map_ro) {
+		bits &= ~F_SEAL_WRITE;
+		if (!(old & F_SEAL_FUTURE_WRITE))
+			bits |= F_SEAL_FUTURE_WRITE;
+	}
+	return bits & emu->native_seals;
 }
 
 /* ---- memfd_create ------------------------------------------------------ */
@@ -211,6 +233,25 @@ static int create_backing(struct sb_emulator *emu, const char *name,
 		return fd;
 	}
 	return sb_backing_create(&emu->backing, name, res->mode);
+}
+
+/* Each entry pins an fd of ours: reclaim before running out of them. */
+static bool pin_budget_low(void)
+{
+	struct rlimit rl;
+	static int probe_every;
+
+	if (++probe_every % 64 != 0)
+		return false;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return false;
+	/* the lowest free fd tells roughly how many we hold */
+	int fd = fcntl(0, F_DUPFD_CLOEXEC, 0);
+	bool low = fd >= 0 && (rlim_t)fd > rl.rlim_cur - rl.rlim_cur / 4;
+
+	if (fd >= 0)
+		close(fd);
+	return low || fd < 0;
 }
 
 static struct sb_verdict h_memfd_create(struct sb_call *c)
@@ -273,8 +314,15 @@ static struct sb_verdict h_memfd_create(struct sb_call *c)
 	e = sb_registry_lookup(&emu->reg, &k);
 	if (e)
 		e->pin_fd = steal_fd(&pin);
-	if (++emu->created % RECLAIM_EVERY == 0)
+	/* reclaim when the table has doubled since the last time, so the
+	 * /proc look stays rare however many memfds come and go */
+	if (sb_registry_count(&emu->reg) >= emu->reclaim_at ||
+	    pin_budget_low()) {
 		sb_emulator_reclaim(emu);
+		emu->reclaim_at = 2 * sb_registry_count(&emu->reg);
+		if (emu->reclaim_at < RECLAIM_MIN)
+			emu->reclaim_at = RECLAIM_MIN;
+	}
 	return c->replied ? sb_done() : sb_return(nfd);
 }
 
@@ -314,7 +362,7 @@ static struct sb_verdict seals_emulated(struct sb_call *c, struct efile *f,
 	if (kernel_decides(emu, e)) {
 		/* the kernel counts every mapping itself, atomically: its
 		 * EBUSY is the answer, and a success leaves it enforcing */
-		unsigned int bits = next & ~e->seals & emu->native_seals;
+		unsigned int bits = mirror_bits(emu, e->seals, next);
 
 		if (bits && fcntl(f->fd, F_ADD_SEALS, bits) < 0)
 			return sb_return(neg_errno());
@@ -344,7 +392,7 @@ static struct sb_verdict seals_emulated(struct sb_call *c, struct efile *f,
 	}
 	if (e->flags & SB_ENTRY_MIRROR) {
 		/* the kernel holds them too, for aliases sealbox cannot see */
-		unsigned int bits = next & ~e->seals & emu->native_seals;
+		unsigned int bits = mirror_bits(emu, e->seals, next);
 
 		if (bits && fcntl(f->fd, F_ADD_SEALS, bits) < 0)
 			return sb_return(neg_errno());
@@ -796,41 +844,80 @@ static struct sb_verdict h_mprotect(struct sb_call *c)
 
 	if (!(c->args[2] & PROT_WRITE) || !any_write_sealed(c->emu))
 		return sb_continue();
-	sb_maps_walk_range(c->tid, start, start + len, check_upgrade, &pc);
+	sb_maps_walk_range(c->tid, start, start + len, false, check_upgrade,
+			   &pc);
 	return pc.err ? sb_return(pc.err) : sb_continue();
 }
 
 struct remove_ctx {
 	struct sb_emulator *emu;
+	uint64_t start, end;
 	int err;
+	bool done; /* sealbox punched the hole itself */
 };
+
+static int punch_on_behalf(const struct sb_inode_entry *e, uint64_t off,
+			   uint64_t len)
+{
+	char self[64];
+	autoclose int fd = -1;
+
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", e->pin_fd);
+	fd = open(self, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return neg_errno();
+	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      (off_t)off, (off_t)len) < 0)
+		return neg_errno();
+	return 0;
+}
 
 static int check_remove(const struct sb_mapping *m, void *ctx)
 {
 	struct remove_ctx *rc = ctx;
 	struct sb_inode_key k = { m->dev, m->ino, 0 };
 	struct sb_inode_entry *e = sb_registry_lookup(&rc->emu->reg, &k);
+	bool maywrite;
+	uint64_t from, to;
 
-	if (!e || !(e->seals & ANY_WRITE_SEAL) || kernel_decides(rc->emu, e))
+	if (!e || kernel_decides(rc->emu, e))
 		return 0; /* the kernel's own answer is right */
-	/* only mappings from before FUTURE_WRITE kept VM_MAYWRITE; none
-	 * survive F_SEAL_WRITE */
-	rc->err = seals_check_madv_remove(e->seals, m->shared,
-					  !(e->seals & F_SEAL_WRITE) &&
-					  premapped(e, m->pid, m->start),
-					  false);
+	/*
+	 * The reproduced kernel (6.7+) asks whether the mapping may write:
+	 * mappings from before F_SEAL_FUTURE_WRITE kept VM_MAYWRITE, none
+	 * survive F_SEAL_WRITE, and unsealed ones have it exactly when the
+	 * kernel says "mw". Older kernels ask for VM_WRITE, so sealbox punches
+	 * the hole itself rather than take their answer.
+	 */
+	if (e->seals & F_SEAL_WRITE)
+		maywrite = false;
+	else if (e->seals & F_SEAL_FUTURE_WRITE)
+		maywrite = premapped(e, m->pid, m->start);
+	else
+		maywrite = rc->emu->plan.seal.map_ro_under_write ?
+			   m->vm_maywrite : m->write;
+	rc->err = seals_check_madv_remove(e->seals, m->shared && m->vm_shared,
+					  maywrite, false);
+	if (rc->err || e->pin_fd < 0)
+		return rc->err ? 1 : 0;
+	from = m->start > rc->start ? m->start : rc->start;
+	to = m->end < rc->end ? m->end : rc->end;
+	rc->err = punch_on_behalf(e, m->offset + (from - m->start), to - from);
+	rc->done = true;
 	return rc->err ? 1 : 0;
 }
 
 static struct sb_verdict h_madvise(struct sb_call *c)
 {
-	struct remove_ctx rc = { c->emu, 0 };
+	struct remove_ctx rc = { c->emu, c->args[0], c->args[0] + c->args[1],
+				 0, false };
 
 	if ((int)c->args[2] != MADV_REMOVE)
 		return sb_continue();
-	sb_maps_walk_range(c->tid, c->args[0], c->args[0] + c->args[1],
-			   check_remove, &rc);
-	return rc.err ? sb_return(rc.err) : sb_continue();
+	sb_maps_walk_range(c->tid, rc.start, rc.end, true, check_remove, &rc);
+	if (rc.err)
+		return sb_return(rc.err);
+	return rc.done ? sb_return(0) : sb_continue();
 }
 
 /* ---- paths: /proc/PID/fd/N reopen, truncate, chmod ---------------------- */
@@ -1259,6 +1346,8 @@ int sb_emulator_init(struct sb_emulator *e, const struct sb_plan *plan,
 	for (size_t i = 0; i < SB_ARRAY_SIZE(natives); i++)
 		if (sb_features_has(fs, natives[i].f))
 			e->native_seals |= natives[i].bit;
+	e->native_map_ro = sb_features_has(fs, SB_F_MAP_RO_UNDER_WRITE);
+	e->reclaim_at = RECLAIM_MIN;
 	e->backing.mnt_fd = e->backing.dir_fd = -1;
 	err = sb_registry_init(&e->reg, 0);
 	if (err < 0)
@@ -1285,9 +1374,13 @@ void sb_emulator_destroy(struct sb_emulator *e)
 	sb_backing_close(&e->backing);
 }
 
-/* A write lease is granted only when no other open file and no mapping
- * refers to the inode: then no supervised process can reach it again. */
-static bool unreferenced(int pin)
+/*
+ * A write lease is granted only when no other open file counts as a writer
+ * or reader of the inode. Some kernels do not count a memfd's own open file
+ * (it is made without FMODE_WRITER), so a granted lease only makes an inode
+ * a candidate; a look through /proc confirms it.
+ */
+static bool lease_free(int pin)
 {
 	if (fcntl(pin, F_SETLEASE, F_WRLCK) < 0)
 		return false;
@@ -1295,19 +1388,85 @@ static bool unreferenced(int pin)
 	return true;
 }
 
+struct live_ctx {
+	struct sb_inode_key *keys;
+	bool *alive;
+	size_t n;
+};
+
+static void mark_alive(struct live_ctx *lc, uint64_t dev, uint64_t ino)
+{
+	for (size_t i = 0; i < lc->n; i++)
+		if (lc->keys[i].dev == dev && lc->keys[i].ino == ino)
+			lc->alive[i] = true;
+}
+
+static int mark_mapped(const struct sb_mapping *m, void *ctx)
+{
+	mark_alive(ctx, m->dev, m->ino);
+	return 0;
+}
+
+/* Mark every candidate some other process has open or mapped. */
+static void scan_holders(struct live_ctx *lc)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *de;
+	pid_t self = getpid();
+
+	if (!proc) {
+		for (size_t i = 0; i < lc->n; i++)
+			lc->alive[i] = true; /* cannot tell: keep them all */
+		return;
+	}
+	while ((de = readdir(proc)) != NULL) {
+		char path[64];
+		char *end = NULL;
+		long pid = strtol(de->d_name, &end, 10);
+		DIR *fds;
+		struct dirent *fe;
+
+		if (pid <= 0 || *end || pid == self)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
+		fds = opendir(path);
+		if (fds) {
+			while ((fe = readdir(fds)) != NULL) {
+				struct stat st;
+
+				if (fe->d_name[0] != '.' &&
+				    fstatat(dirfd(fds), fe->d_name, &st, 0) == 0)
+					mark_alive(lc, st.st_dev, st.st_ino);
+			}
+			closedir(fds);
+		}
+		sb_maps_walk_range((pid_t)pid, 0, UINT64_MAX, false,
+				   mark_mapped, lc);
+	}
+	closedir(proc);
+}
+
 void sb_emulator_reclaim(struct sb_emulator *e)
 {
 	struct sb_inode_key dead[256];
+	bool alive[256] = { false };
+	struct live_ctx lc = { dead, alive, 0 };
 	struct sb_inode_entry *ent;
-	size_t pos = 0, n = 0;
+	size_t pos = 0;
 
 	while ((ent = sb_registry_next(&e->reg, &pos)) != NULL &&
-	       n < SB_ARRAY_SIZE(dead))
-		if (ent->pin_fd >= 0 && unreferenced(ent->pin_fd))
-			dead[n++] = ent->key;
-	for (size_t i = 0; i < n; i++) {
-		int pin = sb_registry_remove(&e->reg, &dead[i]);
+	       lc.n < SB_ARRAY_SIZE(dead))
+		if (ent->pin_fd >= 0 && lease_free(ent->pin_fd))
+			dead[lc.n++] = ent->key;
+	if (lc.n == 0)
+		return;
+	scan_holders(&lc);
+	for (size_t i = 0; i < lc.n; i++) {
+		int pin;
 
+		if (alive[i])
+			continue;
+		pin = sb_registry_remove(&e->reg, &dead[i]);
 		if (pin >= 0)
 			close(pin);
 	}

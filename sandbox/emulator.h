@@ -26,7 +26,8 @@ struct sb_emulator {
 	struct sb_backing backing;
 	int fd_base;   /* emulated memfds get numbers >= fd_base */
 	unsigned int native_seals; /* seals the kernel itself can enforce */
-	unsigned long created; /* memfds made, for lazy reclaim */
+	bool native_map_ro;  /* the kernel allows RO shared maps under WRITE */
+	size_t reclaim_at; /* look for unreferenced entries at this count */
 	bool verbose;
 };
 

@@ -17,10 +17,10 @@ static bool parse_line(const char *line, struct sb_mapping *m)
 {
 	char perms[8];
 	unsigned int maj, min;
-	uint64_t off;
 
 	if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %x:%x %" SCNu64,
-		   &m->start, &m->end, perms, &off, &maj, &min, &m->ino) != 7)
+		   &m->start, &m->end, perms, &m->offset, &maj, &min,
+		   &m->ino) != 7)
 		return false;
 	m->read = perms[0] == 'r';
 	m->write = perms[1] == 'w';
@@ -135,9 +135,9 @@ int sb_maps_walk(pid_t pid, uint64_t dev, uint64_t ino, bool vmflags,
 }
 
 int sb_maps_walk_range(pid_t pid, uint64_t start, uint64_t end,
-		       sb_mapping_fn fn, void *ctx)
+		       bool vmflags, sb_mapping_fn fn, void *ctx)
 {
-	struct walk w = { false, 0, 0, start, end, false, fn, ctx };
+	struct walk w = { false, 0, 0, start, end, vmflags, fn, ctx };
 
 	return walk_pid(pid, &w);
 }

@@ -16,6 +16,7 @@
 struct sb_mapping {
 	pid_t pid;
 	uint64_t start, end;
+	uint64_t offset;  /* file offset of start */
 	bool read, write, exec, shared;
 	bool vm_shared;   /* VmFlags "sh": mapped shared through a writable fd */
 	bool vm_maywrite; /* VmFlags "mw" */
@@ -37,6 +38,6 @@ int sb_maps_walk(pid_t pid, uint64_t dev, uint64_t ino, bool vmflags,
  * Walk every mapping (any file) overlapping [start, end) in pid.
  */
 int sb_maps_walk_range(pid_t pid, uint64_t start, uint64_t end,
-		       sb_mapping_fn fn, void *ctx);
+		       bool vmflags, sb_mapping_fn fn, void *ctx);
 
 #endif /* SEALBOX_MAPS_H */

@@ -1,13 +1,1714 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * ptrace.c: the ptrace + SECCOMP_RET_TRACE transport.
+ *
+ * The program runs under the same filter as with seccomp user notification,
+ * with SECCOMP_RET_TRACE in place of USER_NOTIF; sealbox PTRACE_SEIZEs it and
+ * every thread and process it makes, and each intercepted call arrives as a
+ * PTRACE_EVENT_SECCOMP stop. The handlers are the notification backend's.
+ *
+ * What ptrace lacks, and how it is made up for:
+ *
+ *  - No pidfd_getfd before 5.6, no ADDFD before 5.9. The supervisor and every
+ *    supervised process share a Unix socket, planted by sealbox just below
+ *    the emulated fd range before exec (not close-on-exec, so children and
+ *    execs keep it). To get the open file behind the caller's fd N, sealbox
+ *    makes the stopped thread itself call sendmsg(planted, SCM_RIGHTS N); to
+ *    give it a file, sealbox sends the file and makes the thread call
+ *    recvmsg(planted), then dup3/F_DUPFD to the number wanted. Both give the
+ *    exact open file description, as pidfd_getfd and ADDFD do.
+ *
+ *  - Injected calls. At a seccomp stop the thread sits at the entry of its
+ *    call: the first injected call takes the call's place (change the number
+ *    and arguments, PTRACE_SYSCALL, read the result at the exit stop).
+ *    Further calls back the instruction pointer up over the syscall
+ *    instruction and run it again. Scratch memory (a msghdr, a path) goes
+ *    below the thread's stack pointer, past the red zone, where a signal
+ *    frame could go at any moment anyway, and is put back as it was.
+ *    Whenever the thread could reach user space (between injected calls), its
+ *    registers say "about to run this call" and its memory is its own. Once
+ *    done, the original registers come back, with the answer in the return
+ *    register, or backed up over the instruction so the original call runs
+ *    after all (its next seccomp stop is let through once, exactly: same
+ *    number, arguments and address, and no signal delivered in between).
+ *
+ *  - Signals during injected calls are held back (their siginfo saved),
+ *    raised again with tkill when the call is finished, and their siginfo
+ *    put back at delivery: a handler never runs in the middle of an injected
+ *    sequence. A group stop that passes meanwhile is caught up with
+ *    PTRACE_INTERRUPT + PTRACE_LISTEN.
+ *
+ *  - The planted socket can be closed by the program (closefrom, Python's
+ *    close_fds). Then get_file falls back to opening /proc/PID/fd/N, which is
+ *    a NEW open file description of the same inode: a write at the file
+ *    position then starts at the supervisor's own offset (0) instead of the
+ *    caller's, and does not move the caller's; F_GETFL flags are copied. And
+ *    install_fd makes the thread open /proc/SUPERVISOR/fd/M, which for a new
+ *    memfd or a reopen is indistinguishable from the real thing. Dups of a
+ *    caller's own fd never need either: install_fd recognises the file
+ *    get_file just fetched and makes the thread dup its own fd.
+ */
 #include "ptrace.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "filter.h"
+#include "kcompat.h"
+#include "ptrace_arch.h"
+#include "util.h"
+
+#ifndef PTRACE_SEIZE
+#define PTRACE_SEIZE 0x4206
+#endif
+#ifndef PTRACE_INTERRUPT
+#define PTRACE_INTERRUPT 0x4207
+#endif
+#ifndef PTRACE_LISTEN
+#define PTRACE_LISTEN 0x4208
+#endif
+#ifndef PTRACE_EVENT_STOP
+#define PTRACE_EVENT_STOP 128
+#endif
+#define SB_PTRACE_GET_SYSCALL_INFO 0x420e /* 5.3 */
+#define SB_SYSCALL_INFO_ENTRY 1
+#define SB_SYSCALL_INFO_EXIT 2
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* 6.9 */
+#endif
+#define SB_KCMP_FILE 0
+
+/*
+ * sealbox's own SECCOMP_RET_TRACE rules carry data 0. A stop with other
+ * data comes from a filter someone else stacked (tests/helpers/legacy-kernel
+ * uses RET_TRACE to hide calls): nobody here traces for it, so it gets what
+ * an untraced RET_TRACE gives, ENOSYS.
+ */
+#define SB_TRACE_DATA_OWN 0
+
+#define PAGE 4096UL
+#define TRACEE_BUCKETS 1024
+#define MAX_HELD_SIGNALS 32
+#define MAX_GOT 4
+/* scratch space below the stack pointer: red zone, then a gap, then ours */
+#define SCRATCH_GAP 256
+#define SCRATCH_MAX 512
+#define NONCE_LEN 16
+
+struct tracee {
+	struct tracee *next;  /* hash chain */
+	pid_t tid;
+	pid_t tgid;           /* 0: not looked up yet */
+	int pidfd;            /* for pidfd_getfd; -1: none yet */
+	/* the original call, backed up over after injected calls: its next
+	 * seccomp stop is let through once */
+	bool reexec;
+	long reexec_nr;
+	uint64_t reexec_args[6];
+	uint64_t reexec_ip;
+	/* signals held back during injected calls and raised again: the
+	 * siginfo to put back when each is delivered */
+	unsigned int nredeliver;
+	siginfo_t redeliver[MAX_HELD_SIGNALS];
+};
+
+struct status_entry {
+	pid_t pid;
+	int status;
+};
+
+struct sb_ptrace {
+	struct sb_emulator *emu;
+	bool use_pidfd_getfd;
+	int sock;            /* our end of the planted socket pair */
+	int plant_copy;      /* our copy of the planted end: drain, compare */
+	int plant_fd;        /* the planted end's number in every tracee */
+	struct stat plant_st;
+	int kcmp;            /* 1 works, 0 does not, -1 not tried */
+	/* where the seccomp stop sits relative to the syscall-entry stop:
+	 * 1: after it (4.8+), 0: before it, -1: not learnt yet */
+	int seccomp_after_entry;
+	pid_t root;
+	int root_status;
+	bool root_done;
+	struct tracee *buckets[TRACEE_BUCKETS];
+	/* wait statuses collected while waiting for one thread, for the loop */
+	struct status_entry *pending;
+	size_t npending, cap_pending;
+	unsigned char nonce_key[8];
+	uint64_t nonce_seq;
+};
+
+/* One intercepted call being handled: the transport of struct sb_call. */
+struct pt_call {
+	struct sb_ptrace *pt;
+	struct tracee *t;
+	struct sb_regs orig;   /* as at the seccomp stop */
+	bool slot_used;        /* an injected call took the original's place:
+				* the thread sits at a syscall-exit stop */
+	bool dead;             /* the thread died under us */
+	int64_t reply;         /* install_fd with reply: the call's answer */
+	uint64_t scratch;      /* scratch address in the thread, 0: unknown */
+	uint64_t scratch_page; /* a page mapped for scratch, 0: the stack */
+	struct {
+		int mine, theirs;  /* get_file results: our fd, their fd */
+	} got[MAX_GOT];
+	unsigned int ngot;
+	bool group_stop_seen;  /* a group stop passed during injected calls */
+	unsigned int nheld;
+	siginfo_t held[MAX_HELD_SIGNALS];
+};
+
+static struct pt_call *pc_of(struct sb_call *c)
+{
+	return c->transport;
+}
+
+/* ---- the tracee table ---------------------------------------------------- */
+
+static struct tracee **bucket_of(struct sb_ptrace *pt, pid_t tid)
+{
+	return &pt->buckets[(unsigned int)tid % TRACEE_BUCKETS];
+}
+
+static struct tracee *tracee_find(struct sb_ptrace *pt, pid_t tid)
+{
+	for (struct tracee *t = *bucket_of(pt, tid); t; t = t->next)
+		if (t->tid == tid)
+			return t;
+	return NULL;
+}
+
+static struct tracee *tracee_add(struct sb_ptrace *pt, pid_t tid)
+{
+	struct tracee *t = tracee_find(pt, tid);
+
+	if (t)
+		return t;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->tid = tid;
+	t->pidfd = -1;
+	t->next = *bucket_of(pt, tid);
+	*bucket_of(pt, tid) = t;
+	return t;
+}
+
+static void tracee_remove(struct sb_ptrace *pt, pid_t tid)
+{
+	for (struct tracee **pp = bucket_of(pt, tid); *pp; pp = &(*pp)->next) {
+		struct tracee *t = *pp;
+
+		if (t->tid != tid)
+			continue;
+		*pp = t->next;
+		if (t->pidfd >= 0)
+			close(t->pidfd);
+		free(t);
+		return;
+	}
+}
+
+static void push_status(struct sb_ptrace *pt, pid_t pid, int status)
+{
+	if (pt->npending == pt->cap_pending) {
+		size_t cap = pt->cap_pending ? pt->cap_pending * 2 : 16;
+		struct status_entry *p = realloc(pt->pending, cap * sizeof(*p));
+
+		if (!p)
+			return; /* the death goes unseen: only that thread's entry leaks */
+		pt->pending = p;
+		pt->cap_pending = cap;
+	}
+	pt->pending[pt->npending].pid = pid;
+	pt->pending[pt->npending].status = status;
+	pt->npending++;
+}
+
+static void resume(pid_t tid, long request, int sig)
+{
+	/* ESRCH: killed meanwhile; its death is reported by waitpid */
+	(void)ptrace((enum __ptrace_request)request, tid, NULL,
+		     (void *)(uintptr_t)sig);
+}
+
+static bool is_stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+	       sig == SIGTTOU;
+}
+
+/* ---- the thread's memory ------------------------------------------------ */
+
+/* process_vm_* works (1), does not (0: seccomp, old kernel), not tried (-1) */
+static int vm_ok = -1;
+
+/*
+ * process_vm_readv transfers whole iovec elements only: split the range at
+ * page boundaries so a fault stops the copy at the first unreadable page,
+ * as copy_from_user would. Returns bytes copied, or -errno.
+ */
+static ssize_t vm_read(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local, remote[64];
+	size_t done = 0;
+
+	while (done < len) {
+		size_t chunk = 0;
+		int cnt = 0;
+		ssize_t n;
+
+		while (cnt < 64 && done + chunk < len) {
+			uint64_t at = addr + done + chunk;
+			size_t room = PAGE - (at & (PAGE - 1));
+
+			if (room > len - done - chunk)
+				room = len - done - chunk;
+			remote[cnt].iov_base = (void *)(uintptr_t)at;
+			remote[cnt].iov_len = room;
+			chunk += room;
+			cnt++;
+		}
+		local.iov_base = (char *)buf + done;
+		local.iov_len = chunk;
+		n = process_vm_readv(tid, &local, 1, remote,
+				     (unsigned long)cnt, 0);
+		if (n < 0) {
+			if (done > 0)
+				break;
+			return neg_errno();
+		}
+		done += (size_t)n;
+		if ((size_t)n < chunk)
+			break;
+	}
+	return (ssize_t)done;
+}
+
+/* /proc/TID/mem stops at the first page it cannot read, as we want. */
+static ssize_t procmem_rw(pid_t tid, uint64_t addr, void *buf, size_t len,
+			  bool write_it)
+{
+	char path[64];
+	autoclose int fd = -1;
+	size_t done = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)tid);
+	fd = open(path, (write_it ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0)
+		return neg_errno();
+	while (done < len) {
+		ssize_t n = write_it ?
+			pwrite(fd, (char *)buf + done, len - done,
+			       (off_t)(addr + done)) :
+			pread(fd, (char *)buf + done, len - done,
+			      (off_t)(addr + done));
+
+		if (n <= 0) {
+			if (done > 0)
+				break;
+			return n < 0 && errno == ESRCH ? -ESRCH : -EFAULT;
+		}
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+/* The last resort: word by word. */
+static ssize_t peek_read(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		uint64_t at = addr + done;
+		uint64_t base = at & ~(uint64_t)(sizeof(long) - 1);
+		size_t skip = (size_t)(at - base);
+		size_t n = sizeof(long) - skip;
+		long word;
+
+		errno = 0;
+		word = ptrace(PTRACE_PEEKDATA, tid, (void *)(uintptr_t)base,
+			      NULL);
+		if (errno)
+			break;
+		if (n > len - done)
+			n = len - done;
+		memcpy((char *)buf + done, (char *)&word + skip, n);
+		done += n;
+	}
+	return done == 0 && len > 0 ? -EFAULT : (ssize_t)done;
+}
+
+static ssize_t mem_read(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	ssize_t n;
+
+	if (len == 0)
+		return 0;
+	if (vm_ok != 0) {
+		n = vm_read(tid, addr, buf, len);
+		if (n >= 0 || n == -ESRCH)
+			return n;
+		if (n != -ENOSYS && n != -EPERM)
+			return n == -EFAULT || n == -ENOMEM ? -EFAULT : n;
+		vm_ok = 0;
+	}
+	n = procmem_rw(tid, addr, buf, len, false);
+	if (n >= 0 || n == -EFAULT || n == -ESRCH)
+		return n;
+	return peek_read(tid, addr, buf, len);
+}
+
+static ssize_t mem_write(pid_t tid, uint64_t addr, const void *buf,
+			 size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (vm_ok != 0) {
+		struct iovec local = { (void *)(uintptr_t)buf, len };
+		struct iovec remote = { (void *)(uintptr_t)addr, len };
+		ssize_t n = process_vm_writev(tid, &local, 1, &remote, 1, 0);
+
+		if (n == (ssize_t)len)
+			return n;
+		if (n >= 0 || errno == EFAULT || errno == ENOMEM)
+			return -EFAULT;
+		if (errno == ESRCH)
+			return -ESRCH;
+		if (errno != ENOSYS && errno != EPERM)
+			return neg_errno();
+		vm_ok = 0;
+	}
+	/* /proc/PID/mem writes even where the program could not: only a
+	 * fallback, and used for scratch and answers the program asked for */
+	{
+		ssize_t n = procmem_rw(tid, addr, (void *)(uintptr_t)buf, len,
+				       true);
+
+		if (n == (ssize_t)len)
+			return n;
+		if (n == -ESRCH)
+			return n;
+	}
+	for (size_t done = 0; done < len; done += sizeof(long)) {
+		long word = 0;
+		size_t n = len - done < sizeof(long) ? len - done : sizeof(long);
+		uint64_t at = addr + done;
+
+		if (n < sizeof(long)) {
+			errno = 0;
+			word = ptrace(PTRACE_PEEKDATA, tid,
+				      (void *)(uintptr_t)at, NULL);
+			if (errno)
+				return -EFAULT;
+		}
+		memcpy(&word, (const char *)buf + done, n);
+		if (ptrace(PTRACE_POKEDATA, tid, (void *)(uintptr_t)at,
+			   (void *)word) < 0)
+			return -EFAULT;
+	}
+	return (ssize_t)len;
+}
+
+/* ---- waiting for one thread during injected calls ----------------------- */
+
+/*
+ * Hold a signal back: the thread is in the middle of calls it did not
+ * make, and a handler must not run (nor its frame land on our scratch).
+ */
+static void hold_signal(struct pt_call *pc, int sig)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (ptrace(PTRACE_GETSIGINFO, pc->t->tid, NULL, &si) < 0) {
+		si.si_signo = sig;
+		si.si_code = SI_KERNEL;
+	}
+	if (pc->nheld < MAX_HELD_SIGNALS)
+		pc->held[pc->nheld++] = si;
+	/* beyond that (a flood of queued real-time signals): dropped */
+}
+
+/*
+ * Resume the thread with PTRACE_SYSCALL and wait for its next syscall stop,
+ * letting everything else pass: seccomp stops (the injected call, filtered
+ * again), group stops (caught up with later), signals (held back). Returns
+ * 0 at a syscall stop, -ESRCH if the thread died.
+ */
+static int next_syscall_stop(struct pt_call *pc)
+{
+	pid_t tid = pc->t->tid;
+	int sig = 0;
+
+	for (;;) {
+		int status;
+		pid_t r;
+
+		if (ptrace(PTRACE_SYSCALL, tid, NULL,
+			   (void *)(uintptr_t)sig) < 0 && errno == ESRCH) {
+			/* not stopped any more: killed; wait for the news */
+		}
+		sig = 0;
+		do
+			r = waitpid(tid, &status, __WALL);
+		while (r < 0 && errno == EINTR);
+		if (r < 0) {
+			pc->dead = true;
+			return -ESRCH;
+		}
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			push_status(pc->pt, tid, status);
+			pc->dead = true;
+			return -ESRCH;
+		}
+		if (!WIFSTOPPED(status))
+			continue;
+		int stopsig = WSTOPSIG(status);
+		unsigned int event = (unsigned int)status >> 16;
+
+		if (stopsig == (SIGTRAP | 0x80) && event == 0)
+			return 0;
+		if (event == PTRACE_EVENT_STOP) {
+			if (is_stop_signal(stopsig))
+				pc->group_stop_seen = true;
+			continue;
+		}
+		if (event != 0)
+			continue; /* PTRACE_EVENT_SECCOMP of the injected call */
+		hold_signal(pc, stopsig);
+	}
+}
+
+/* Is the thread at a syscall-entry stop (rather than an exit stop)? */
+static bool at_entry_stop(struct pt_call *pc)
+{
+	unsigned char info[128];
+	struct sb_regs regs;
+	long n = ptrace((enum __ptrace_request)SB_PTRACE_GET_SYSCALL_INFO,
+			pc->t->tid, (void *)sizeof(info), info);
+
+	if (n > 0)
+		return info[0] == SB_SYSCALL_INFO_ENTRY;
+	/* before 5.3: the entry stop shows -ENOSYS in the return register;
+	 * the calls sealbox injects never return ENOSYS themselves */
+	return sb_regs_get(pc->t->tid, &regs) == 0 &&
+	       sb_regs_looks_like_entry(&regs);
+}
+
+/* ---- injected calls ---------------------------------------------------- */
+
+/*
+ * Where scratch memory goes: below the stack pointer, past the red zone
+ * and a gap, as a signal frame would. When that is not mapped (the stack
+ * grows on faults, process_vm_writev does not make it grow) a page is
+ * mapped for the call and unmapped at the end.
+ */
+static int inject(struct pt_call *pc, long nr, const uint64_t *args,
+		  int nargs, const void *mem, size_t memlen, void *back,
+		  size_t backlen, int64_t *ret);
+
+static int scratch_addr(struct pt_call *pc, uint64_t *addr)
+{
+	char probe[SCRATCH_MAX];
+	uint64_t a;
+
+	if (pc->scratch) {
+		*addr = pc->scratch;
+		return 0;
+	}
+	a = (sb_regs_sp(&pc->orig) - SB_RED_ZONE - SCRATCH_GAP - SCRATCH_MAX) &
+	    ~(uint64_t)63;
+	if (mem_read(pc->t->tid, a, probe, sizeof(probe)) ==
+	    (ssize_t)sizeof(probe)) {
+		pc->scratch = a;
+	} else {
+		uint64_t args[6] = { 0, PAGE, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS,
+				     (uint64_t)-1, 0 };
+		int64_t r = 0;
+		int err = inject(pc, SYS_mmap, args, 6, NULL, 0, NULL, 0, &r);
+
+		if (err < 0)
+			return err;
+		if (r < 0 && r > -4096)
+			return (int)r;
+		pc->scratch = pc->scratch_page = (uint64_t)r;
+	}
+	*addr = pc->scratch;
+	return 0;
+}
+
+/*
+ * Make the stopped thread run nr(args) and give its result in *ret. mem is
+ * written at the scratch address just before the call runs, back read from
+ * it just after, and the scratch bytes are restored before the thread can
+ * reach user space again. Returns 0, or -errno when the injection itself
+ * failed (-ESRCH: the thread died).
+ */
+static int inject(struct pt_call *pc, long nr, const uint64_t *args,
+		  int nargs, const void *mem, size_t memlen, void *back,
+		  size_t backlen, int64_t *ret)
+{
+	pid_t tid = pc->t->tid;
+	struct sb_regs regs = pc->orig;
+	char saved[SCRATCH_MAX];
+	size_t span = memlen > backlen ? memlen : backlen;
+	uint64_t at = pc->scratch;
+	int err;
+
+	if (pc->dead)
+		return -ESRCH;
+	if (span > SCRATCH_MAX || (span && !at))
+		return -EINVAL;
+	if (span && mem_read(tid, at, saved, span) != (ssize_t)span)
+		return -EFAULT;
+	for (int i = 0; i < 6; i++)
+		sb_regs_set_arg(&regs, i, i < nargs ? args[i] : 0);
+
+	if (!pc->slot_used) {
+		/* at the seccomp stop: this call takes the original's place */
+		sb_regs_change_call(&regs, nr);
+		if (memlen && mem_write(tid, at, mem, memlen) != (ssize_t)memlen)
+			return -EFAULT;
+		err = sb_regs_set(tid, &regs);
+		if (err < 0)
+			return err;
+		pc->slot_used = true;
+		err = next_syscall_stop(pc);
+		if (err < 0)
+			return err;
+		/* before 4.8 the seccomp stop came before the entry stop */
+		if (pc->pt->seccomp_after_entry < 0)
+			pc->pt->seccomp_after_entry = !at_entry_stop(pc);
+		if (!pc->pt->seccomp_after_entry) {
+			err = next_syscall_stop(pc);
+			if (err < 0)
+				return err;
+		}
+	} else {
+		/* at the exit stop of the previous one: run the instruction
+		 * again as this call; memory is written at its entry stop,
+		 * after any signal that could have clobbered it */
+		sb_regs_rewind(&regs, nr);
+		err = sb_regs_set(tid, &regs);
+		if (err < 0)
+			return err;
+		err = next_syscall_stop(pc);
+		if (err < 0)
+			return err;
+		if (memlen && mem_write(tid, at, mem, memlen) != (ssize_t)memlen)
+			err = -EFAULT; /* run it anyway: it must come to its exit */
+		if (next_syscall_stop(pc) < 0)
+			return -ESRCH;
+		if (err < 0)
+			return err;
+	}
+
+	err = sb_regs_get(tid, &regs);
+	if (err < 0) {
+		pc->dead = true;
+		return -ESRCH;
+	}
+	*ret = sb_regs_ret(&regs);
+	if (backlen && mem_read(tid, at, back, backlen) != (ssize_t)backlen)
+		memset(back, 0, backlen);
+	if (span)
+		(void)mem_write(tid, at, saved, span);
+	return 0;
+}
+
+/* One injected call without memory; returns its result or -errno. */
+static int64_t inject_simple(struct pt_call *pc, long nr, uint64_t a0,
+			     uint64_t a1, uint64_t a2)
+{
+	uint64_t args[3] = { a0, a1, a2 };
+	int64_t r = 0;
+	int err = inject(pc, nr, args, 3, NULL, 0, NULL, 0, &r);
+
+	return err < 0 ? err : r;
+}
+
+/* ---- the planted socket --------------------------------------------------- */
+
+/* Does the thread's fd plant_fd still hold our socket? */
+static bool plant_present(struct pt_call *pc)
+{
+	struct sb_ptrace *pt = pc->pt;
+	char path[64];
+	struct stat st;
+
+	if (pt->kcmp != 0) {
+		long r = syscall(SYS_kcmp, getpid(), pc->t->tid, SB_KCMP_FILE,
+				 pt->plant_copy, pt->plant_fd);
+
+		if (r >= 0) {
+			pt->kcmp = 1;
+			return r == 0;
+		}
+		if (errno == EBADF)
+			return false;
+		if (errno == ESRCH)
+			return false;
+		pt->kcmp = 0; /* ENOSYS (no CONFIG_CHECKPOINT_RESTORE), EPERM */
+	}
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pc->t->tid,
+		 pt->plant_fd);
+	return stat(path, &st) == 0 && st.st_ino == pt->plant_st.st_ino &&
+	       st.st_dev == pt->plant_st.st_dev;
+}
+
+/* Is our fd `mine` the very open file the thread holds as `theirs`? */
+static int same_file(struct pt_call *pc, int mine, int theirs)
+{
+	long r;
+
+	if (pc->pt->kcmp == 0)
+		return -ENOSYS;
+	r = syscall(SYS_kcmp, getpid(), pc->t->tid, SB_KCMP_FILE, mine,
+		    theirs);
+	if (r < 0)
+		return errno == EBADF ? 0 : -ENOSYS;
+	return r == 0;
+}
+
+static void drain(int sock)
+{
+	for (;;) {
+		char buf[64];
+		union {
+			struct cmsghdr h;
+			char b[CMSG_SPACE(sizeof(int) * 16)];
+		} u;
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr mh;
+		struct cmsghdr *cm;
+
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = u.b;
+		mh.msg_controllen = sizeof(u.b);
+		if (recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) < 0)
+			return;
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level != SOL_SOCKET ||
+			    cm->cmsg_type != SCM_RIGHTS)
+				continue;
+			for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) /
+			     sizeof(int); i++) {
+				int fd;
+
+				memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
+				       sizeof(fd));
+				close(fd);
+			}
+		}
+	}
+}
+
+static void make_nonce(struct sb_ptrace *pt, unsigned char out[NONCE_LEN])
+{
+	uint64_t seq = ++pt->nonce_seq;
+
+	memcpy(out, pt->nonce_key, 8);
+	memcpy(out + 8, &seq, 8);
+}
+
+/* What sealbox writes into the thread for sendmsg/recvmsg on the socket. */
+struct wire_msg {
+	struct msghdr mh;
+	struct iovec iov;
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} cm;
+	unsigned char payload[NONCE_LEN];
+};
+
+static void wire_init(struct wire_msg *w, uint64_t at)
+{
+	memset(w, 0, sizeof(*w));
+	w->mh.msg_iov = (struct iovec *)(uintptr_t)
+			(at + offsetof(struct wire_msg, iov));
+	w->mh.msg_iovlen = 1;
+	w->mh.msg_control = (void *)(uintptr_t)
+			    (at + offsetof(struct wire_msg, cm));
+	w->mh.msg_controllen = sizeof(w->cm.b);
+	w->iov.iov_base = (void *)(uintptr_t)
+			  (at + offsetof(struct wire_msg, payload));
+	w->iov.iov_len = NONCE_LEN;
+}
+
+/*
+ * Take the message with our nonce off our end of the socket. A sibling
+ * thread may have read the nonce and sent one of its own first: kcmp
+ * tells the real one (the very file at `theirs`) apart, where it works.
+ */
+static int take_file(struct pt_call *pc, const unsigned char *nonce,
+		     int theirs)
+{
+	for (;;) {
+		unsigned char buf[NONCE_LEN];
+		union {
+			struct cmsghdr h;
+			char b[CMSG_SPACE(sizeof(int) * 4)];
+		} u;
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr mh;
+		struct cmsghdr *cm;
+		int fd = -1;
+		ssize_t n;
+
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = u.b;
+		mh.msg_controllen = sizeof(u.b);
+		n = recvmsg(pc->pt->sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n < 0)
+			return -EAGAIN;
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level != SOL_SOCKET ||
+			    cm->cmsg_type != SCM_RIGHTS)
+				continue;
+			for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) /
+			     sizeof(int); i++) {
+				int got;
+
+				memcpy(&got, CMSG_DATA(cm) + i * sizeof(int),
+				       sizeof(got));
+				if (fd < 0)
+					fd = got;
+				else
+					close(got);
+			}
+		}
+		if (fd < 0)
+			continue;
+		if (n == NONCE_LEN && memcmp(buf, nonce, NONCE_LEN) == 0 &&
+		    same_file(pc, fd, theirs) != 0)
+			return fd;
+		close(fd);
+	}
+}
+
+/* get_file through the planted socket; -ENOTSOCK when it is gone. */
+static int get_file_by_socket(struct pt_call *pc, int fd)
+{
+	struct sb_ptrace *pt = pc->pt;
+	struct wire_msg w;
+	struct cmsghdr *cm;
+	unsigned char nonce[NONCE_LEN];
+	uint64_t at, args[3];
+	int64_t r = 0;
+	int err;
+
+	if (!plant_present(pc))
+		return -ENOTSOCK;
+	err = scratch_addr(pc, &at);
+	if (err < 0)
+		return err;
+	drain(pt->sock);
+	make_nonce(pt, nonce);
+	wire_init(&w, at);
+	memcpy(w.payload, nonce, NONCE_LEN);
+	cm = &w.cm.h;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	args[0] = (uint64_t)pt->plant_fd;
+	args[1] = at;
+	args[2] = MSG_DONTWAIT | MSG_NOSIGNAL;
+	err = inject(pc, SYS_sendmsg, args, 3, &w, sizeof(w), NULL, 0, &r);
+	if (err < 0)
+		return err;
+	if (r == -EBADF)
+		return -EBADF; /* the socket was there: fd is not open */
+	if (r != NONCE_LEN)
+		return -ENOTSOCK; /* refused: take the /proc way */
+	err = take_file(pc, nonce, fd);
+	return err == -EAGAIN ? -ENOTSOCK : err;
+}
+
+/*
+ * get_file by opening /proc/TID/fd/N: a new open file description of the
+ * same inode, with the caller's flags (see the top of this file).
+ */
+static int get_file_by_proc(struct pt_call *pc, int fd)
+{
+	char path[64], line[128];
+	FILE *f;
+	unsigned int flags = 0;
+	bool have = false;
+	int want, got;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pc->t->tid,
+		 fd);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -EBADF : neg_errno();
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "flags: %o", &flags) == 1) {
+			have = true;
+			break;
+		}
+	fclose(f);
+	if (!have)
+		return -EBADF;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pc->t->tid, fd);
+	if (flags & O_PATH)
+		want = O_PATH;
+	else
+		want = (int)(flags & (O_ACCMODE | O_APPEND | O_DIRECT |
+				      O_NOATIME | O_SYNC | O_DSYNC));
+	/* never block on a FIFO; then take the caller's O_NONBLOCK */
+	got = open(path, want | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (got < 0)
+		return -EBADF;
+	if (!(flags & O_NONBLOCK) && !(flags & O_PATH))
+		(void)fcntl(got, F_SETFL, want & ~O_ACCMODE);
+	return got;
+}
+
+/* ---- the target operations ------------------------------------------------ */
+
+static ssize_t pt_read_mem(struct sb_call *c, uint64_t addr, void *buf,
+			   size_t len)
+{
+	struct pt_call *pc = pc_of(c);
+	ssize_t n;
+
+	if (pc->dead)
+		return -ESRCH;
+	n = mem_read(pc->t->tid, addr, buf, len);
+	if (n == -ESRCH)
+		return n;
+	return n <= 0 && len > 0 ? -EFAULT : n;
+}
+
+static ssize_t pt_write_mem(struct sb_call *c, uint64_t addr,
+			    const void *buf, size_t len)
+{
+	struct pt_call *pc = pc_of(c);
+	ssize_t n;
+
+	if (pc->dead)
+		return -ESRCH;
+	n = mem_write(pc->t->tid, addr, buf, len);
+	if (n == -ESRCH)
+		return n;
+	return n == (ssize_t)len ? n : -EFAULT;
+}
+
+static pid_t pt_get_tgid(struct sb_call *c)
+{
+	struct pt_call *pc = pc_of(c);
+	struct tracee *t = pc->t;
+
+	if (t->tgid <= 0) {
+		char path[64], line[128];
+		FILE *f;
+		int tgid = -ESRCH;
+
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)t->tid);
+		f = fopen(path, "re");
+		if (f) {
+			while (fgets(line, sizeof(line), f))
+				if (sscanf(line, "Tgid: %d", &tgid) == 1)
+					break;
+			fclose(f);
+		}
+		if (tgid < 0)
+			return -ESRCH;
+		t->tgid = tgid;
+	}
+	c->tgid = t->tgid;
+	return t->tgid;
+}
+
+/*
+ * A pidfd for pidfd_getfd, kept for the thread's life (sealbox sees every
+ * thread die, so a cached pidfd never outlives the thread it names). A
+ * PIDFD_THREAD pidfd (6.9+) reads the calling thread's own fd table.
+ */
+static int pidfd_of(struct pt_call *pc)
+{
+	struct tracee *t = pc->t;
+
+	if (t->pidfd >= 0)
+		return t->pidfd;
+	t->pidfd = (int)syscall(SYS_pidfd_open, t->tid, PIDFD_THREAD);
+	if (t->pidfd < 0 && errno == EINVAL) {
+		struct sb_call c;
+		pid_t tgid;
+
+		memset(&c, 0, sizeof(c));
+		c.transport = pc;
+		tgid = pt_get_tgid(&c);
+		if (tgid > 0)
+			t->pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
+	}
+	return t->pidfd < 0 ? neg_errno() : t->pidfd;
+}
+
+static void remember(struct pt_call *pc, int mine, int theirs)
+{
+	if (pc->ngot < MAX_GOT) {
+		pc->got[pc->ngot].mine = mine;
+		pc->got[pc->ngot].theirs = theirs;
+		pc->ngot++;
+	}
+}
+
+static int pt_get_file(struct sb_call *c, int fd)
+{
+	struct pt_call *pc = pc_of(c);
+	int got;
+
+	if (pc->dead)
+		return -ESRCH;
+	if (fd < 0)
+		return -EBADF;
+	if (pc->pt->use_pidfd_getfd) {
+		int pidfd = pidfd_of(pc);
+
+		if (pidfd >= 0) {
+			got = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+			if (got >= 0) {
+				remember(pc, got, fd);
+				return got;
+			}
+			if (errno == EBADF)
+				return -EBADF;
+		}
+		if (errno == ENOSYS)
+			pc->pt->use_pidfd_getfd = false;
+		/* EPERM (a policy), ESRCH: try the ways that need no pidfd */
+	}
+	got = get_file_by_socket(pc, fd);
+	if (got == -ENOTSOCK)
+		got = get_file_by_proc(pc, fd);
+	if (got >= 0)
+		remember(pc, got, fd);
+	return got;
+}
+
+static int theirs_of(const struct pt_call *pc, int mine)
+{
+	for (unsigned int i = 0; i < pc->ngot; i++)
+		if (pc->got[i].mine == mine)
+			return pc->got[i].theirs;
+	return -1;
+}
+
+/*
+ * The thread holds the file as fd tmp (close-on-exec): move it where it
+ * was asked to go, with the flag asked for. Returns the final number.
+ */
+static int move_fd(struct pt_call *pc, int tmp, int at, int min,
+		   bool cloexec)
+{
+	int64_t r;
+
+	if (at >= 0 && tmp == at) {
+		if (!cloexec)
+			(void)inject_simple(pc, SYS_fcntl, (uint64_t)tmp,
+					    F_SETFD, 0);
+		return at;
+	}
+	if (at < 0 && tmp >= min) {
+		/* the lowest free number overall is >= min: it is the one */
+		if (!cloexec)
+			(void)inject_simple(pc, SYS_fcntl, (uint64_t)tmp,
+					    F_SETFD, 0);
+		return tmp;
+	}
+	if (at >= 0)
+		r = inject_simple(pc, SYS_dup3, (uint64_t)tmp, (uint64_t)at,
+				  cloexec ? O_CLOEXEC : 0);
+	else
+		r = inject_simple(pc, SYS_fcntl, (uint64_t)tmp,
+				  cloexec ? F_DUPFD_CLOEXEC : F_DUPFD,
+				  (uint64_t)min);
+	(void)inject_simple(pc, SYS_close, (uint64_t)tmp, 0, 0);
+	return (int)r;
+}
+
+/* install_fd through the planted socket; -ENOTSOCK when it is gone. */
+static int install_by_socket(struct pt_call *pc, int file, int at, int min,
+			     bool cloexec)
+{
+	struct sb_ptrace *pt = pc->pt;
+	struct wire_msg w, back;
+	unsigned char nonce[NONCE_LEN];
+	char dummy[NONCE_LEN];
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct iovec iov = { dummy, sizeof(dummy) };
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	uint64_t at_mem, args[3];
+	int64_t r = 0;
+	int err, tmp;
+
+	if (!plant_present(pc))
+		return -ENOTSOCK;
+	err = scratch_addr(pc, &at_mem);
+	if (err < 0)
+		return err;
+	drain(pt->plant_copy); /* nothing stale may come first */
+	make_nonce(pt, nonce);
+	memcpy(dummy, nonce, NONCE_LEN);
+	memset(&mh, 0, sizeof(mh));
+	memset(&u, 0, sizeof(u));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.b;
+	mh.msg_controllen = sizeof(u.b);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	memcpy(CMSG_DATA(cm), &file, sizeof(int));
+	if (sendmsg(pt->sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) != NONCE_LEN)
+		return -ENOTSOCK;
+
+	wire_init(&w, at_mem);
+	args[0] = (uint64_t)pt->plant_fd;
+	args[1] = at_mem;
+	args[2] = MSG_DONTWAIT | MSG_CMSG_CLOEXEC;
+	err = inject(pc, SYS_recvmsg, args, 3, &w, sizeof(w), &back,
+		     sizeof(back), &r);
+	if (err < 0)
+		return err;
+	if (r == -EAGAIN)
+		return -ENOTSOCK; /* a sibling took it: take the /proc way */
+	if (r < 0)
+		return (int)r;
+	if (back.mh.msg_flags & MSG_CTRUNC)
+		return -EMFILE; /* no room in its table for the fd */
+	cm = &back.cm.h;
+	if (r != NONCE_LEN || memcmp(back.payload, nonce, NONCE_LEN) != 0 ||
+	    cm->cmsg_len != CMSG_LEN(sizeof(int)) ||
+	    cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+		return -EIO;
+	memcpy(&tmp, CMSG_DATA(cm), sizeof(int));
+	/* the number came back through its memory: check it names our file */
+	if (tmp < 0 || same_file(pc, file, tmp) == 0)
+		return -EIO;
+	return move_fd(pc, tmp, at, min, cloexec);
+}
+
+/* install_fd by making the thread open /proc/SUPERVISOR/fd/FILE. */
+static int install_by_open(struct pt_call *pc, int file, int at, int min,
+			   bool cloexec)
+{
+	char path[64];
+	uint64_t at_mem, args[4];
+	int64_t r = 0;
+	int fl = fcntl(file, F_GETFL), err, n;
+
+	if (fl < 0)
+		return neg_errno();
+	n = snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)getpid(),
+		     file);
+	err = scratch_addr(pc, &at_mem);
+	if (err < 0)
+		return err;
+	args[0] = (uint64_t)(int64_t)AT_FDCWD;
+	args[1] = at_mem;
+	args[2] = (uint64_t)((fl & (O_ACCMODE | O_APPEND)) | O_CLOEXEC |
+			     O_NOCTTY);
+	args[3] = 0;
+	err = inject(pc, SYS_openat, args, 4, path, (size_t)n + 1, NULL, 0,
+		     &r);
+	if (err < 0)
+		return err;
+	if (r < 0)
+		return (int)r == -ENFILE ? -ENFILE : (int)r;
+	return move_fd(pc, (int)r, at, min, cloexec);
+}
+
+static int pt_install_fd(struct sb_call *c, int file, int at, int min,
+			 bool cloexec, bool reply)
+{
+	struct pt_call *pc = pc_of(c);
+	int theirs = theirs_of(pc, file);
+	int nfd;
+
+	if (pc->dead)
+		return -ESRCH;
+	if (theirs >= 0) {
+		/* a dup of the caller's own fd: the thread dups it itself */
+		int64_t r;
+
+		if (at >= 0)
+			r = inject_simple(pc, SYS_dup3, (uint64_t)theirs,
+					  (uint64_t)at,
+					  cloexec ? O_CLOEXEC : 0);
+		else
+			r = inject_simple(pc, SYS_fcntl, (uint64_t)theirs,
+					  cloexec ? F_DUPFD_CLOEXEC : F_DUPFD,
+					  (uint64_t)min);
+		nfd = (int)r;
+	} else {
+		nfd = install_by_socket(pc, file, at, min, cloexec);
+		if (nfd == -ENOTSOCK)
+			nfd = install_by_open(pc, file, at, min, cloexec);
+	}
+	if (nfd >= 0 && reply) {
+		pc->reply = nfd;
+		c->replied = true;
+	}
+	return nfd;
+}
+
+static bool pt_still_valid(struct sb_call *c)
+{
+	struct pt_call *pc = pc_of(c);
+	unsigned long msg;
+
+	/* a tracee that is no longer in its stop was killed */
+	return !pc->dead &&
+	       ptrace(PTRACE_GETEVENTMSG, pc->t->tid, NULL, &msg) == 0;
+}
+
+static const struct sb_target_ops ptrace_ops = {
+	.read_mem = pt_read_mem,
+	.write_mem = pt_write_mem,
+	.get_file = pt_get_file,
+	.install_fd = pt_install_fd,
+	.get_tgid = pt_get_tgid,
+	.still_valid = pt_still_valid,
+};
+
+/* ---- answering the call ------------------------------------------------ */
+
+/* Signals held back during injected calls go to the thread again. */
+static void release_signals(struct pt_call *pc)
+{
+	struct tracee *t = pc->t;
+
+	for (unsigned int i = 0; i < pc->nheld; i++) {
+		if (t->nredeliver < MAX_HELD_SIGNALS)
+			t->redeliver[t->nredeliver++] = pc->held[i];
+		/* queued while the thread is stopped: delivered (and
+		 * stopped for) before it runs any code of its own */
+		(void)syscall(SYS_tkill, t->tid, pc->held[i].si_signo);
+	}
+	pc->nheld = 0;
+	if (pc->group_stop_seen)
+		(void)ptrace((enum __ptrace_request)PTRACE_INTERRUPT, t->tid,
+			     NULL, NULL);
+}
+
+static void finish(struct pt_call *pc, struct sb_verdict v)
+{
+	struct tracee *t = pc->t;
+	struct sb_regs regs;
+
+	if (pc->scratch_page && !pc->dead)
+		(void)inject_simple(pc, SYS_munmap, pc->scratch_page, PAGE, 0);
+	if (pc->dead)
+		return;
+	regs = pc->orig;
+	switch (v.kind) {
+	case SB_CONTINUE:
+		if (!pc->slot_used) {
+			release_signals(pc);
+			resume(t->tid, PTRACE_CONT, 0);
+			return;
+		}
+		/* run the original call after all: back up over the
+		 * instruction; its seccomp stop is let through once */
+		sb_regs_rewind(&regs, sb_regs_nr(&pc->orig));
+		t->reexec = true;
+		t->reexec_nr = sb_regs_nr(&pc->orig);
+		for (int i = 0; i < 6; i++)
+			t->reexec_args[i] = sb_regs_arg(&pc->orig, i);
+		t->reexec_ip = sb_regs_ip(&pc->orig);
+		break;
+	case SB_DONE:
+		sb_regs_answer(&regs, pc->reply);
+		break;
+	case SB_RETURN:
+		sb_regs_answer(&regs, v.val);
+		break;
+	}
+	if (sb_regs_set(t->tid, &regs) < 0)
+		return;
+	release_signals(pc);
+	resume(t->tid, PTRACE_CONT, 0);
+}
+
+static bool reexec_matches(const struct tracee *t, const struct sb_regs *r)
+{
+	if (sb_regs_nr(r) != t->reexec_nr || sb_regs_ip(r) != t->reexec_ip)
+		return false;
+	for (int i = 0; i < 6; i++)
+		if (sb_regs_arg(r, i) != t->reexec_args[i])
+			return false;
+	return true;
+}
+
+static void on_seccomp_stop(struct sb_ptrace *pt, struct tracee *t)
+{
+	struct pt_call pc;
+	struct sb_call call;
+	struct sb_verdict v;
+	unsigned long data = 0;
+
+	memset(&pc, 0, sizeof(pc));
+	pc.pt = pt;
+	pc.t = t;
+	if (ptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &data) < 0 ||
+	    sb_regs_get(t->tid, &pc.orig) < 0)
+		return; /* killed meanwhile */
+	if (t->reexec) {
+		t->reexec = false;
+		if (reexec_matches(t, &pc.orig)) {
+			resume(t->tid, PTRACE_CONT, 0);
+			return;
+		}
+	}
+	if (data != SB_TRACE_DATA_OWN || !sb_regs_native(&pc.orig)) {
+		finish(&pc, sb_return(-ENOSYS));
+		return;
+	}
+	memset(&call, 0, sizeof(call));
+	call.ops = &ptrace_ops;
+	call.transport = &pc;
+	call.emu = pt->emu;
+	call.tid = t->tid;
+	call.nr = (int)sb_regs_nr(&pc.orig);
+	for (int i = 0; i < 6; i++)
+		call.args[i] = sb_regs_arg(&pc.orig, i);
+	v = sb_emulator_dispatch(&call);
+	if (v.kind == SB_DONE && !call.replied)
+		v = sb_return(pc.reply);
+	finish(&pc, v);
+}
+
+/* ---- the event loop --------------------------------------------------- */
+
+static void on_exec(struct sb_ptrace *pt, struct tracee *t)
+{
+	unsigned long former = 0;
+
+	/* a thread other than the leader exec'd: it now has the leader's
+	 * id, and its old id is gone */
+	if (ptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &former) == 0 &&
+	    (pid_t)former != t->tid)
+		tracee_remove(pt, (pid_t)former);
+	t->tgid = t->tid;
+	t->reexec = false;
+	if (t->pidfd >= 0) {
+		close(t->pidfd);
+		t->pidfd = -1;
+	}
+}
+
+static void on_signal(struct tracee *t, int sig)
+{
+	/* a handler may run: the next seccomp stop is a new call */
+	t->reexec = false;
+	for (unsigned int i = 0; i < t->nredeliver; i++) {
+		if (t->redeliver[i].si_signo != sig)
+			continue;
+		(void)ptrace(PTRACE_SETSIGINFO, t->tid, NULL, &t->redeliver[i]);
+		t->redeliver[i] = t->redeliver[--t->nredeliver];
+		break;
+	}
+	resume(t->tid, PTRACE_CONT, sig);
+}
+
+static void handle_status(struct sb_ptrace *pt, pid_t pid, int status)
+{
+	struct tracee *t = tracee_find(pt, pid);
+	unsigned long msg = 0;
+	unsigned int event;
+	int sig;
+
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		if (pid == pt->root) {
+			pt->root_status = status;
+			pt->root_done = true;
+		}
+		tracee_remove(pt, pid);
+		return;
+	}
+	if (!WIFSTOPPED(status))
+		return;
+	if (!t) {
+		/* its parent's fork event has not been seen yet */
+		t = tracee_add(pt, pid);
+		if (!t) {
+			resume(pid, PTRACE_CONT, 0);
+			return;
+		}
+	}
+	sig = WSTOPSIG(status);
+	event = (unsigned int)status >> 16;
+	switch (event) {
+	case PTRACE_EVENT_SECCOMP:
+		on_seccomp_stop(pt, t);
+		return;
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+	case PTRACE_EVENT_CLONE:
+		if (ptrace(PTRACE_GETEVENTMSG, pid, NULL, &msg) == 0)
+			(void)tracee_add(pt, (pid_t)msg);
+		resume(pid, PTRACE_CONT, 0);
+		return;
+	case PTRACE_EVENT_EXEC:
+		on_exec(pt, t);
+		resume(pid, PTRACE_CONT, 0);
+		return;
+	case PTRACE_EVENT_STOP:
+		/* a group stop: stay stopped, yet report SIGCONT to us */
+		if (is_stop_signal(sig) &&
+		    ptrace((enum __ptrace_request)PTRACE_LISTEN, pid, NULL,
+			   NULL) == 0)
+			return;
+		/* a new tracee's first stop, our PTRACE_INTERRUPT, the end
+		 * of a group stop */
+		resume(pid, PTRACE_CONT, 0);
+		return;
+	case 0:
+		if (sig == (SIGTRAP | 0x80)) {
+			resume(pid, PTRACE_CONT, 0); /* a stray syscall stop */
+			return;
+		}
+		on_signal(t, sig);
+		return;
+	default:
+		resume(pid, PTRACE_CONT, 0);
+		return;
+	}
+}
+
+static int event_loop(struct sb_ptrace *pt)
+{
+	while (!pt->root_done) {
+		int status;
+		pid_t pid;
+
+		if (pt->npending) {
+			pid = pt->pending[0].pid;
+			status = pt->pending[0].status;
+			memmove(pt->pending, pt->pending + 1,
+				--pt->npending * sizeof(pt->pending[0]));
+		} else {
+			pid = waitpid(-1, &status, __WALL);
+			if (pid < 0) {
+				if (errno == EINTR)
+					continue;
+				if (errno == ECHILD)
+					return -ECHILD; /* cannot happen */
+				return neg_errno();
+			}
+		}
+		handle_status(pt, pid, status);
+	}
+	return 0;
+}
+
+/* ---- start and end -------------------------------------------------------- */
+
+/* Signals sealbox passes on to PROG when they are sent to sealbox. */
+static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1,
+				 SIGUSR2, SIGALRM, SIGWINCH, SIGCONT };
+static volatile sig_atomic_t forward_to;
+
+static void forward_signal(int sig, siginfo_t *si, void *uc)
+{
+	int saved = errno;
+
+	(void)uc;
+	/* a terminal's signals reach PROG by themselves */
+	if (si->si_code != SI_KERNEL && forward_to > 0)
+		kill((pid_t)forward_to, sig);
+	errno = saved;
+}
+
+static int exec_status(int err)
+{
+	return err == ENOENT || err == ENOTDIR ? SB_EXIT_NOT_FOUND :
+	       SB_EXIT_CANNOT_EXEC;
+}
+
+__attribute__((noreturn)) static void child_fail(int pipe_fd, int stage,
+						 int err)
+{
+	int msg[2] = { stage, err };
+
+	if (write(pipe_fd, msg, sizeof(msg)) < 0)
+		_exit(SB_EXIT_FAILURE);
+	_exit(stage == 1 ? exec_status(err) : SB_EXIT_FAILURE);
+}
+
+/*
+ * The program's side: plant the socket, wait until the supervisor has
+ * seized us (an untraced RET_TRACE would answer ENOSYS), install the
+ * filter, exec.
+ */
+__attribute__((noreturn)) static void run_tracee(struct sb_emulator *e,
+						 int plant, int plant_fd,
+						 int err_pipe, int go,
+						 pid_t parent, char **argv)
+{
+	bool installed = false;
+	sigset_t none;
+	char byte;
+	ssize_t n;
+	int err;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(SB_EXIT_FAILURE);
+	/* dup2 leaves the new number without close-on-exec */
+	if (dup2(plant, plant_fd) < 0)
+		child_fail(err_pipe, 0, errno);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	do
+		n = read(go, &byte, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(SB_EXIT_FAILURE);
+	close(go);
+	err = sb_filter_install(e, SB_FILTER_TRACE, false, &installed);
+	if (err < 0)
+		child_fail(err_pipe, 0, -err);
+	execvp(argv[0], argv);
+	child_fail(err_pipe, 1, errno);
+}
+
+static void kill_the_rest(struct sb_ptrace *pt)
+{
+	for (size_t b = 0; b < TRACEE_BUCKETS; b++)
+		for (struct tracee *t = pt->buckets[b]; t; t = t->next)
+			kill(t->tid, SIGKILL);
+	/* reap everything: tracees, and orphans handed to us as subreaper */
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, __WALL);
+
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (WIFSTOPPED(status)) {
+			kill(pid, SIGKILL);
+			resume(pid, PTRACE_CONT, 0);
+			continue;
+		}
+		tracee_remove(pt, pid);
+	}
+	for (size_t b = 0; b < TRACEE_BUCKETS; b++)
+		while (pt->buckets[b])
+			tracee_remove(pt, pt->buckets[b]->tid);
+}
+
+static void nonce_key(struct sb_ptrace *pt)
+{
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	struct timespec ts;
+
+	if (fd < 0 || read(fd, pt->nonce_key, sizeof(pt->nonce_key)) !=
+	    (ssize_t)sizeof(pt->nonce_key)) {
+		uint64_t mix;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		mix = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^
+		      ((uint64_t)getpid() << 40);
+		memcpy(pt->nonce_key, &mix, sizeof(mix));
+	}
+	if (fd >= 0)
+		close(fd);
+}
 
 int sb_ptrace_run(struct sb_emulator *e, const struct sb_features *fs,
 		  char **argv)
 {
-	(void)e;
-	(void)fs;
-	(void)argv;
-	return -ENOSYS; /* the transport is being written */
+	struct sb_ptrace *pt;
+	struct sigaction sa, old_sa[SB_ARRAY_SIZE(forwarded)], old_chld;
+	unsigned long opts = PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP |
+			     PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+			     PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
+			     PTRACE_O_TRACESYSGOOD;
+	int sv[2], err_pipe[2], go[2], msg[2], err, code;
+	pid_t parent = getpid(), child;
+	ssize_t n;
+
+	if (!SB_PTRACE_ARCH_SUPPORTED)
+		return -EOPNOTSUPP;
+	if (e->fd_base < 4)
+		return -EINVAL;
+	pt = calloc(1, sizeof(*pt));
+	if (!pt)
+		return -ENOMEM;
+	pt->emu = e;
+	pt->use_pidfd_getfd = sb_features_has(fs, SB_F_PIDFD_GETFD);
+	pt->plant_fd = e->fd_base - 1;
+	pt->kcmp = -1;
+	pt->seccomp_after_entry = -1;
+	nonce_key(pt);
+
+	/* SEQPACKET: one message per call, and our copy of the planted end
+	 * keeps it alive even when every program has closed it */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		err = neg_errno();
+		free(pt);
+		return err;
+	}
+	pt->sock = sv[0];
+	pt->plant_copy = sv[1];
+	if (fstat(pt->plant_copy, &pt->plant_st) < 0 ||
+	    pipe2(err_pipe, O_CLOEXEC) < 0) {
+		err = neg_errno();
+		close(sv[0]);
+		close(sv[1]);
+		free(pt);
+		return err;
+	}
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		err = neg_errno();
+		close(sv[0]);
+		close(sv[1]);
+		close(err_pipe[0]);
+		close(err_pipe[1]);
+		free(pt);
+		return err;
+	}
+	/* waitpid must see our children: SIGCHLD ignored would reap them */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, &old_chld);
+	/* orphans of the tree come to us, so none outlives the run */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+	fflush(NULL);
+	child = fork();
+	if (child < 0) {
+		err = neg_errno();
+		goto out_fds;
+	}
+	if (child == 0) {
+		close(sv[0]);
+		close(err_pipe[0]);
+		close(go[1]);
+		run_tracee(e, sv[1], pt->plant_fd, err_pipe[1], go[0], parent,
+			   argv);
+	}
+	close(err_pipe[1]);
+	close(go[0]);
+	pt->root = child;
+
+	if (!sb_features_has(fs, SB_F_PTRACE_EXITKILL))
+		opts &= ~(unsigned long)PTRACE_O_EXITKILL;
+	if (ptrace((enum __ptrace_request)PTRACE_SEIZE, child, NULL,
+		   (void *)opts) < 0 && (errno != EINVAL ||
+		   ptrace((enum __ptrace_request)PTRACE_SEIZE, child, NULL,
+			  (void *)(opts & ~(unsigned long)PTRACE_O_EXITKILL))
+		   < 0)) {
+		/* before 3.8 there is no EXITKILL: the tree then dies with
+		 * sealbox only through PR_SET_PDEATHSIG of the first child */
+		err = neg_errno();
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		close(go[1]);
+		close(err_pipe[0]);
+		goto out_fds;
+	}
+	if (!tracee_add(pt, child)) {
+		err = -ENOMEM;
+		kill(child, SIGKILL);
+		waitpid(child, NULL, __WALL);
+		close(go[1]);
+		close(err_pipe[0]);
+		goto out_fds;
+	}
+	/* the tracee may go on */
+	if (write(go[1], "g", 1) != 1) {
+		err = neg_errno();
+		kill(child, SIGKILL);
+		kill_the_rest(pt);
+		close(go[1]);
+		close(err_pipe[0]);
+		goto out_fds;
+	}
+	close(go[1]);
+
+	forward_to = child;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = forward_signal;
+	sa.sa_flags = SA_SIGINFO; /* no SA_RESTART: waitpid sees EINTR */
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < SB_ARRAY_SIZE(forwarded); i++)
+		sigaction(forwarded[i], &sa, &old_sa[i]);
+
+	err = event_loop(pt);
+	forward_to = 0;
+	kill_the_rest(pt);
+	for (size_t i = 0; i < SB_ARRAY_SIZE(forwarded); i++)
+		sigaction(forwarded[i], &old_sa[i], NULL);
+
+	/* the exec either happened (pipe closed, nothing read) or not */
+	n = read(err_pipe[0], msg, sizeof(msg));
+	close(err_pipe[0]);
+	if (n == (ssize_t)sizeof(msg)) {
+		if (msg[0] == 1) {
+			fprintf(stderr, "sealbox: %s: %s\n", argv[0],
+				strerror(msg[1]));
+			code = exec_status(msg[1]);
+		} else {
+			fprintf(stderr, "sealbox: run: seccomp filter: %s\n",
+				strerror(msg[1]));
+			code = SB_EXIT_FAILURE;
+		}
+	} else if (err < 0) {
+		code = err;
+	} else if (WIFEXITED(pt->root_status)) {
+		code = WEXITSTATUS(pt->root_status);
+	} else if (WIFSIGNALED(pt->root_status)) {
+		code = 128 + WTERMSIG(pt->root_status);
+	} else {
+		code = SB_EXIT_FAILURE;
+	}
+	close(sv[0]);
+	close(sv[1]);
+	sigaction(SIGCHLD, &old_chld, NULL);
+	free(pt->pending);
+	free(pt);
+	return code;
+
+out_fds:
+	close(sv[0]);
+	close(sv[1]);
+	sigaction(SIGCHLD, &old_chld, NULL);
+	free(pt->pending);
+	free(pt);
+	return err;
 }
