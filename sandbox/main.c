@@ -176,6 +176,7 @@ static void usage(FILE *out)
 		"  --backend=auto|notify|ptrace|preload\n"
 		"  --backing=memfd|detached|tmpfile|unlinked\n"
 		"  --without=FEATURE,...     act as if the kernel lacked these\n"
+		"  --session=NAME            (run) share one supervisor by name\n"
 		"  --json                    machine-readable output (probe)\n"
 		"  -h, --help                this text\n"
 		"  --version                 sealbox's version\n"
