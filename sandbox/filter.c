@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <linux/filter.h>
+#include <cap-ng.h>
 #include <seccomp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +158,14 @@ static int build_compat(const struct sb_emulator *e)
 	return load(ctx, 0);
 }
 
+static bool may_filter_without_nnp(void)
+{
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_get_caps_process() < 0)
+		return false;
+	return capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_ADMIN);
+}
+
 int sb_filter_install(const struct sb_emulator *e, enum sb_filter_action act,
 		      bool wait_killable, bool *installed)
 {
@@ -187,7 +196,12 @@ int sb_filter_install(const struct sb_emulator *e, enum sb_filter_action act,
 		if (!errno_answer)
 			notified += err;
 	}
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	/*
+	 * Installing a filter needs no_new_privs, or CAP_SYS_ADMIN: with it
+	 * (root), set-user-ID programs in the tree keep working as usual.
+	 */
+	if (!may_filter_without_nnp() &&
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return neg_errno();
 	err = build_compat(e);
 	if (err < 0)

@@ -103,6 +103,17 @@ for mode in "$@"; do
 	rm -f "$tmp/prog"
 done
 
+# no_new_privs only where it is needed: root (CAP_SYS_ADMIN) keeps
+# set-user-ID programs working; anyone else gets the flag
+nnp=$("$SEALBOX" run --emulate=all -- sh -c 'grep NoNewPrivs /proc/self/status')
+if [ "$(id -u)" -eq 0 ]; then want=0; else want=1; fi
+case "$nnp" in *"$want") ok ;; *) bad "NoNewPrivs: '$nnp', wanted $want" ;; esac
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	nnp=$(setpriv --inh-caps=-all --bounding-set=-all \
+		"$SEALBOX" run --emulate=all -- sh -c 'grep NoNewPrivs /proc/self/status')
+	case "$nnp" in *1) ok ;; *) bad "NoNewPrivs without CAP_SYS_ADMIN: '$nnp'" ;; esac
+fi
+
 # sealbox's own errors: 125 and "sealbox: WHAT: WHY"
 expect_status 125 "unknown option" -- "$SEALBOX" run --bogus -- true
 expect_stderr "^sealbox: run: --bogus: unknown option" "unknown option message"
