@@ -56,10 +56,34 @@ static void efile_release(struct efile *f)
 
 #define auto_efile __attribute__((cleanup(efile_release)))
 
-static struct sb_inode_key key_of(const struct stat *st)
+/*
+ * The inode's identity: device and number, and a hash of its file handle,
+ * which carries tmpfs's random i_generation, so an entry of a freed inode
+ * never matches a new inode that got the same number. Where there is no
+ * handle (hugetlbfs, old kernels) the generation is 0; the kernel's
+ * internal mounts hand out inode numbers from a counter, so reuse needs
+ * billions of files, and a memfd_create meeting a stale entry replaces it.
+ */
+static struct sb_inode_key key_of(int fd, const struct stat *st)
 {
 	struct sb_inode_key k = { (uint64_t)st->st_dev, (uint64_t)st->st_ino,
 				  0 };
+	union {
+		struct file_handle h;
+		unsigned char raw[sizeof(struct file_handle) + 128];
+	} fh;
+	const unsigned char *bytes = fh.raw + sizeof(struct file_handle);
+	int mount_id;
+
+	fh.h.handle_bytes = 128;
+	if (name_to_handle_at(fd, "", &fh.h, &mount_id, AT_EMPTY_PATH) == 0 &&
+	    fh.h.handle_bytes <= 128) {
+		uint64_t hash = 0xcbf29ce484222325ULL;
+
+		for (unsigned int i = 0; i < fh.h.handle_bytes; i++)
+			hash = (hash ^ bytes[i]) * 0x100000001b3ULL;
+		k.gen = hash | 1; /* never 0: 0 means "no handle" */
+	}
 	return k;
 }
 
@@ -81,7 +105,7 @@ static int efile_get(struct sb_call *c, uint64_t raw_fd, struct efile *f)
 	f->fl = fcntl(f->fd, F_GETFL);
 	if (f->fl < 0)
 		return neg_errno();
-	k = key_of(&f->st);
+	k = key_of(f->fd, &f->st);
 	f->e = sb_registry_lookup(&c->emu->reg, &k);
 	return 0;
 }
@@ -221,7 +245,12 @@ static int create_backing(struct sb_emulator *emu, const char *name,
 	if (res->hugetlb) {
 		unsigned int fl = MFD_CLOEXEC | MFD_HUGETLB |
 				  (res->huge_log2 << MFD_HUGE_SHIFT);
-		int fd = (int)syscall(SYS_memfd_create, name, fl);
+		/* sealable where the kernel can (4.16), to mirror our seals */
+		int fd = (int)syscall(SYS_memfd_create, name,
+				      fl | MFD_ALLOW_SEALING);
+
+		if (fd < 0 && errno == EINVAL)
+			fd = (int)syscall(SYS_memfd_create, name, fl);
 
 		if (fd < 0)
 			return neg_errno();
@@ -235,7 +264,19 @@ static int create_backing(struct sb_emulator *emu, const char *name,
 	return sb_backing_create(&emu->backing, name, res->mode);
 }
 
-/* Each entry pins an fd of ours: reclaim before running out of them. */
+/* The kernel's own seals start as ours: F_SEAL_SEAL for a memfd made
+ * without MFD_ALLOW_SEALING, F_SEAL_EXEC for MFD_NOEXEC_SEAL. */
+static int mirror_initial(const struct sb_emulator *emu, int fd,
+			  unsigned int seals)
+{
+	unsigned int bits = seals & emu->native_seals;
+
+	if (bits != seals)
+		return -EOPNOTSUPP; /* a bit only we can hold: keep a pin */
+	return bits && fcntl(fd, F_ADD_SEALS, bits) < 0 ? neg_errno() : 0;
+}
+
+/* Each pinned entry holds an fd of ours: reclaim before running out. */
 static bool pin_budget_low(void)
 {
 	struct rlimit rl;
@@ -282,18 +323,25 @@ static struct sb_verdict h_memfd_create(struct sb_call *c)
 	fd = create_backing(emu, name, &res);
 	if (fd < 0)
 		return sb_return(fd);
-	/* our own open of the inode, not a dup: it tells us (with a lease)
-	 * when the program no longer holds the file */
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-	pin = open(self, O_RDONLY | O_CLOEXEC);
-	if (pin < 0 || fstat(fd, &st) < 0)
+	if (fstat(fd, &st) < 0)
 		return sb_return(-ENOMEM);
-	k = key_of(&st);
+	k = key_of(fd, &st);
 	flags = SB_ENTRY_EMULATED | (res.hugetlb ? SB_ENTRY_HUGETLB : 0);
-	if (emu->native_seals && !res.hugetlb &&
-	    emu->backing.kind == SB_BACKING_MEMFD &&
-	    fcntl(fd, F_GET_SEALS) == 0)
+	if (emu->native_seals && fcntl(fd, F_GET_SEALS) == 0 &&
+	    mirror_initial(emu, fd, res.seals) == 0)
 		flags |= SB_ENTRY_MIRROR;
+	/*
+	 * A file whose seals only we hold is pinned by our own open of it
+	 * (a reopen, not a dup: a lease on it tells when nothing else holds
+	 * the inode). A mirrored one is not: the kernel keeps its seals, and
+	 * a pin would keep its memory alive after the program closed it.
+	 */
+	if (!(flags & SB_ENTRY_MIRROR)) {
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		pin = open(self, O_RDONLY | O_CLOEXEC);
+		if (pin < 0)
+			return sb_return(-ENOMEM);
+	}
 	err = sb_registry_insert(&emu->reg, &k, res.seals, flags, name, &e);
 	if (err == -EEXIST) {
 		/* a stale entry: the inode number was freed and reused */
@@ -312,7 +360,7 @@ static struct sb_verdict h_memfd_create(struct sb_call *c)
 		return sb_return(nfd);
 	}
 	e = sb_registry_lookup(&emu->reg, &k);
-	if (e)
+	if (e && pin >= 0)
 		e->pin_fd = steal_fd(&pin);
 	/* reclaim when the table has doubled since the last time, so the
 	 * /proc look stays rare however many memfds come and go */
@@ -856,13 +904,19 @@ struct remove_ctx {
 	bool done; /* sealbox punched the hole itself */
 };
 
-static int punch_on_behalf(const struct sb_inode_entry *e, uint64_t off,
+static int punch_on_behalf(const struct sb_inode_entry *e,
+			   const struct sb_mapping *m, uint64_t off,
 			   uint64_t len)
 {
-	char self[64];
+	char self[96];
 	autoclose int fd = -1;
 
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", e->pin_fd);
+	if (e->pin_fd >= 0)
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", e->pin_fd);
+	else /* the mapped file itself (needs CAP_SYS_ADMIN) */
+		snprintf(self, sizeof(self), "/proc/%d/map_files/%llx-%llx",
+			 (int)m->pid, (unsigned long long)m->start,
+			 (unsigned long long)m->end);
 	fd = open(self, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return neg_errno();
@@ -898,11 +952,12 @@ static int check_remove(const struct sb_mapping *m, void *ctx)
 			   m->vm_maywrite : m->write;
 	rc->err = seals_check_madv_remove(e->seals, m->shared && m->vm_shared,
 					  maywrite, false);
-	if (rc->err || e->pin_fd < 0)
-		return rc->err ? 1 : 0;
+	if (rc->err)
+		return 1;
 	from = m->start > rc->start ? m->start : rc->start;
 	to = m->end < rc->end ? m->end : rc->end;
-	rc->err = punch_on_behalf(e, m->offset + (from - m->start), to - from);
+	rc->err = punch_on_behalf(e, m, m->offset + (from - m->start),
+				  to - from);
 	rc->done = true;
 	return rc->err ? 1 : 0;
 }
@@ -995,7 +1050,7 @@ static int efile_from_path(struct sb_call *c, uint64_t addr, struct efile *f,
 		f->fd = open(other, O_PATH | O_CLOEXEC);
 		if (f->fd < 0 || fstat(f->fd, &f->st) < 0)
 			return -1;
-		k = key_of(&f->st);
+		k = key_of(f->fd, &f->st);
 		f->e = sb_registry_lookup(&c->emu->reg, &k);
 		f->fl = O_PATH;
 	}
@@ -1049,9 +1104,8 @@ static struct sb_verdict reopen(struct sb_call *c, struct efile *f, int flags)
 		if (err < 0)
 			return sb_return(err);
 	}
-	if (f->e->pin_fd < 0)
-		return sb_continue();
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", f->e->pin_fd);
+	/* a new open file of the same inode, as the caller's open makes */
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", f->fd);
 	fd = open(self, (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_CLOEXEC)) |
 		 O_CLOEXEC);
 	if (fd < 0)
@@ -1113,11 +1167,8 @@ static struct sb_verdict h_truncate(struct sb_call *c)
 	err = seals_check_truncate(f.e->seals, f.st.st_size, len);
 	if (err < 0)
 		return sb_return(err);
-	/* our pin is read-only: truncate through its path, as the caller */
-	if (f.e->pin_fd >= 0)
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", f.e->pin_fd);
-	else
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", f.fd);
+	/* through the path, as the caller's truncate(2) goes */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", f.fd);
 	return sb_return(truncate(path, len) < 0 ? neg_errno() : 0);
 }
 
@@ -1454,9 +1505,11 @@ void sb_emulator_reclaim(struct sb_emulator *e)
 	struct sb_inode_entry *ent;
 	size_t pos = 0;
 
+	/* candidates: pinned files a lease says are free, and every
+	 * unpinned (mirrored) file; a look through /proc decides */
 	while ((ent = sb_registry_next(&e->reg, &pos)) != NULL &&
 	       lc.n < SB_ARRAY_SIZE(dead))
-		if (ent->pin_fd >= 0 && lease_free(ent->pin_fd))
+		if (ent->pin_fd < 0 || lease_free(ent->pin_fd))
 			dead[lc.n++] = ent->key;
 	if (lc.n == 0)
 		return;
