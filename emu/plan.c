@@ -111,7 +111,10 @@ static enum sb_action decide(const struct sb_features *fs,
 		return sb_features_has(fs, f) ? SB_NATIVE : SB_ABSENT;
 	if (o->emulate == SB_EMULATE_ALL)
 		return SB_EMULATED;
-	return sb_features_has(fs, f) ? SB_NATIVE : SB_EMULATED;
+	if (sb_features_has(fs, f))
+		return SB_NATIVE;
+	/* auto lets the kernel keep the rules of the seals it enforces */
+	return info->kind == SB_FK_BEHAVIOUR ? SB_ABSENT : SB_EMULATED;
 }
 
 static bool shown(const struct sb_plan *p, enum sb_feature f)
@@ -160,6 +163,38 @@ static void derive_rules(const struct sb_features *fs, struct sb_plan *p)
 	p->seal.type_check_first = p->reference < KV(4, 16);
 	p->seal.map_ro_under_write = shown(p, SB_F_MAP_RO_UNDER_WRITE);
 	p->seal.write_chunk = 4096;
+}
+
+/* Only the 6.3 exec pieces are missing, and nothing asks for old
+ * behaviour the kernel no longer has: the kernel can keep everything else. */
+static bool layered_exec_suffices(const struct sb_plan *p)
+{
+	static const enum sb_feature exec_side[] = {
+		SB_F_MFD_NOEXEC_SEAL, SB_F_MFD_EXEC, SB_F_SEAL_EXEC,
+		SB_F_MEMFD_NOEXEC_SYSCTL,
+	};
+	bool missing = false;
+
+	for (size_t i = 0; i < SB_F_COUNT; i++) {
+		const struct sb_feature_info *fi =
+			sb_feature_info((enum sb_feature)i);
+		bool exec_piece = false;
+
+		if (fi->kind == SB_FK_SUPPORT || p->action[i] == SB_NATIVE ||
+		    p->action[i] == SB_ABSENT)
+			continue;
+		for (size_t k = 0; k < sizeof(exec_side) / sizeof(exec_side[0]);
+		     k++)
+			if (exec_side[k] == (enum sb_feature)i)
+				exec_piece = true;
+		if (p->action[i] == SB_EMULATED && exec_piece)
+			missing = true;
+		else if (p->action[i] == SB_EMULATED)
+			return false;
+		else if (fi->kind == SB_FK_BEHAVIOUR && p->emulated_files)
+			return false; /* an old behaviour needs our own files */
+	}
+	return missing;
 }
 
 int sb_plan_make(const struct sb_features *fs, const struct sb_options *o,
@@ -211,6 +246,9 @@ int sb_plan_make(const struct sb_features *fs, const struct sb_options *o,
 			plan->emulated_files = plan->intercept_memfd = true;
 	}
 
+	plan->layered_exec = layered_exec_suffices(plan);
+	if (plan->layered_exec)
+		plan->emulated_files = false;
 	derive_rules(fs, plan);
 	return 0;
 }

@@ -48,6 +48,13 @@ struct sb_plan {
 	bool intercept_memfd;     /* memfd_create goes through sealbox */
 	bool intercept_seals;     /* F_ADD_SEALS/F_GET_SEALS go through sealbox */
 	bool emulated_files;      /* sealbox tracks seals on its own files */
+	/*
+	 * auto mode on a kernel that has memfds and every seal but the 6.3
+	 * ones: memfd_create is intercepted only with MFD_NOEXEC_SEAL or
+	 * MFD_EXEC, the kernel makes every memfd, and sealbox adds
+	 * F_SEAL_EXEC on top of the kernel's seals (emulated_files is false).
+	 */
+	bool layered_exec;
 	struct memfd_rules memfd;
 	struct seal_rules seal;
 };

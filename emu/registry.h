@@ -29,6 +29,8 @@ enum {
 	SB_ENTRY_HUGETLB = 1U << 0, /* a hugetlbfs memfd */
 	SB_ENTRY_EMULATED = 1U << 1, /* sealbox enforces every seal on it */
 	SB_ENTRY_MIRROR = 1U << 2,  /* the kernel can hold the seals too */
+	SB_ENTRY_LAYER = 1U << 3,   /* a kernel memfd: seals holds only the
+				     * bits the kernel lacks (F_SEAL_EXEC) */
 };
 
 struct sb_inode_entry {

@@ -46,6 +46,7 @@ struct efile {
 	struct stat st;
 	int fl;                   /* F_GETFL */
 	struct sb_inode_entry *e; /* NULL: not a file sealbox emulates */
+	struct sb_inode_entry *layer; /* a kernel memfd's extra seals */
 };
 
 static void efile_release(struct efile *f)
@@ -87,6 +88,15 @@ static struct sb_inode_key key_of(int fd, const struct stat *st)
 	return k;
 }
 
+static void sort_entry(struct efile *f, struct sb_inode_entry *e)
+{
+	f->e = f->layer = NULL;
+	if (e && (e->flags & SB_ENTRY_LAYER))
+		f->layer = e;
+	else
+		f->e = e;
+}
+
 /* The kernel takes fds as unsigned int; a negative int is EBADF. */
 static int efile_get(struct sb_call *c, uint64_t raw_fd, struct efile *f)
 {
@@ -94,7 +104,7 @@ static int efile_get(struct sb_call *c, uint64_t raw_fd, struct efile *f)
 	struct sb_inode_key k;
 
 	f->fd = -1;
-	f->e = NULL;
+	f->e = f->layer = NULL;
 	if (fd < 0)
 		return -EBADF;
 	f->fd = c->ops->get_file(c, fd);
@@ -106,7 +116,7 @@ static int efile_get(struct sb_call *c, uint64_t raw_fd, struct efile *f)
 	if (f->fl < 0)
 		return neg_errno();
 	k = key_of(f->fd, &f->st);
-	f->e = sb_registry_lookup(&c->emu->reg, &k);
+	sort_entry(f, sb_registry_lookup(&c->emu->reg, &k));
 	return 0;
 }
 
@@ -295,6 +305,44 @@ static bool pin_budget_low(void)
 	return low || fd < 0;
 }
 
+/*
+ * A kernel with memfds but without the 6.3 exec flags: the kernel makes the
+ * memfd (sealable when MFD_NOEXEC_SEAL asks for it, mode set as the flag
+ * says) and sealbox keeps F_SEAL_EXEC on top of the kernel's seals. The fd
+ * number is the kernel's lowest free one, as for a native memfd.
+ */
+static struct sb_verdict memfd_layered(struct sb_call *c, const char *name,
+				       const struct memfd_result *res)
+{
+	struct sb_emulator *emu = c->emu;
+	unsigned int fl = res->flags & ~(MFD_NOEXEC_SEAL | MFD_EXEC);
+	autoclose int fd = -1;
+	struct sb_inode_entry *e = NULL;
+	struct sb_inode_key k;
+	struct stat st;
+	int nfd;
+
+	if (res->flags & MFD_NOEXEC_SEAL)
+		fl |= MFD_ALLOW_SEALING;
+	fd = (int)syscall(SYS_memfd_create, name, fl | MFD_CLOEXEC);
+	if (fd < 0)
+		return sb_return(neg_errno());
+	if (fchmod(fd, res->mode) < 0 || fstat(fd, &st) < 0)
+		return sb_return(neg_errno());
+	k = key_of(fd, &st);
+	if ((res->seals & F_SEAL_EXEC) &&
+	    sb_registry_insert(&emu->reg, &k, F_SEAL_EXEC, SB_ENTRY_LAYER, NULL,
+			       &e) < 0)
+		return sb_return(-ENOMEM);
+	nfd = c->ops->install_fd(c, fd, -1, 0, res->cloexec, true);
+	if (nfd < 0) {
+		if (e)
+			sb_registry_remove(&emu->reg, &k);
+		return sb_return(nfd);
+	}
+	return c->replied ? sb_done() : sb_return(nfd);
+}
+
 static struct sb_verdict h_memfd_create(struct sb_call *c)
 {
 	struct sb_emulator *emu = c->emu;
@@ -317,6 +365,8 @@ static struct sb_verdict h_memfd_create(struct sb_call *c)
 			   n < 0 ? 0 : (size_t)n, &res);
 	if (err < 0)
 		return sb_return(err);
+	if (emu->plan.layered_exec)
+		return memfd_layered(c, name, &res);
 	if (!emu->plan.emulated_files)
 		return sb_continue(); /* only answering as an older kernel */
 
@@ -454,19 +504,22 @@ static struct sb_verdict seals_emulated(struct sb_call *c, struct efile *f,
 static struct sb_verdict seals_native(struct sb_call *c, struct efile *f,
 				      int cmd, unsigned long arg)
 {
-	const struct seal_rules *rules = &c->emu->plan.seal;
+	struct sb_emulator *emu = c->emu;
+	const struct seal_rules *rules = &emu->plan.seal;
 	int native = fcntl(f->fd, F_GET_SEALS);
+	unsigned int extra = f->layer ? f->layer->seals : 0;
 	struct seal_subject s = {
 		.fd_writable = fl_writable(f->fl),
 		/* where the kernel seals, its own answer says what is
 		 * sealable; before 3.17 every tmpfs file is (born sealed) */
 		.sealable = native >= 0 ||
-			    (!c->emu->native_seals &&
+			    (!emu->native_seals &&
 			     on_sealable_fs(f->fd, &f->st)),
-		.seals = native >= 0 ? (unsigned int)native : F_SEAL_SEAL,
+		.seals = native >= 0 ? (unsigned int)native | extra :
+			 F_SEAL_SEAL,
 		.mode = f->st.st_mode & 07777,
 	};
-	unsigned int next = 0;
+	unsigned int next = 0, kernel_bits, our_bits;
 	int err;
 
 	if (cmd == F_GET_SEALS)
@@ -474,9 +527,22 @@ static struct sb_verdict seals_native(struct sb_call *c, struct efile *f,
 	err = seals_add(rules, &s, arg, &next);
 	if (err < 0 || native < 0)
 		return sb_return(err);
-	/* the kernel adds them (and decides EBUSY from its own counts) */
-	if (fcntl(f->fd, F_ADD_SEALS, (unsigned int)arg & rules->known) < 0)
+	/* the kernel adds what it knows (and decides EBUSY from its own
+	 * counts); sealbox keeps the rest (F_SEAL_EXEC before 6.3) */
+	kernel_bits = next & ~s.seals & emu->native_seals;
+	our_bits = next & ~s.seals & ~emu->native_seals;
+	if ((kernel_bits || !our_bits) &&
+	    fcntl(f->fd, F_ADD_SEALS, kernel_bits) < 0)
 		return sb_return(neg_errno());
+	if (our_bits) {
+		struct sb_inode_key k = key_of(f->fd, &f->st);
+		struct sb_inode_entry *e = f->layer;
+
+		if (!e && sb_registry_insert(&emu->reg, &k, 0, SB_ENTRY_LAYER,
+					     NULL, &e) < 0)
+			return sb_return(-ENOMEM);
+		e->seals |= our_bits;
+	}
 	return sb_return(0);
 }
 
@@ -849,6 +915,25 @@ static struct sb_verdict h_mmap(struct sb_call *c)
 	return sb_continue();
 }
 
+/*
+ * The entry of a mapped file. /proc/PID/maps gives device and inode number
+ * but no file handle, so this matches on those two; the entries of freed
+ * inodes are dropped by reclaim, and a reused number on the kernel's
+ * internal mounts needs billions of files.
+ */
+static struct sb_inode_entry *lookup_mapped(struct sb_emulator *emu,
+					    const struct sb_mapping *m)
+{
+	struct sb_inode_entry *e;
+	size_t pos = 0;
+
+	while ((e = sb_registry_next(&emu->reg, &pos)) != NULL)
+		if (e->key.dev == m->dev && e->key.ino == m->ino &&
+		    !(e->flags & SB_ENTRY_LAYER))
+			return e;
+	return NULL;
+}
+
 struct prot_ctx {
 	struct sb_emulator *emu;
 	int err;
@@ -857,12 +942,11 @@ struct prot_ctx {
 static int check_upgrade(const struct sb_mapping *m, void *ctx)
 {
 	struct prot_ctx *pc = ctx;
-	struct sb_inode_key k = { m->dev, m->ino, 0 };
 	struct sb_inode_entry *e;
 
 	if (!m->shared || m->ino == 0)
 		return 0;
-	e = sb_registry_lookup(&pc->emu->reg, &k);
+	e = lookup_mapped(pc->emu, m);
 	if (!e || !(e->seals & ANY_WRITE_SEAL) || kernel_decides(pc->emu, e))
 		return 0;
 	/* only mappings that kept VM_MAYWRITE (made before FUTURE_WRITE,
@@ -904,6 +988,30 @@ struct remove_ctx {
 	bool done; /* sealbox punched the hole itself */
 };
 
+/* A descriptor of process pid open on (dev, ino), or -1. */
+static int fd_holding(pid_t pid, uint64_t dev, uint64_t ino)
+{
+	char path[64];
+	DIR *d;
+	struct dirent *de;
+	int found = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while (found < 0 && (de = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (de->d_name[0] != '.' &&
+		    fstatat(dirfd(d), de->d_name, &st, 0) == 0 &&
+		    (uint64_t)st.st_dev == dev && (uint64_t)st.st_ino == ino)
+			found = atoi(de->d_name);
+	}
+	closedir(d);
+	return found;
+}
+
 static int punch_on_behalf(const struct sb_inode_entry *e,
 			   const struct sb_mapping *m, uint64_t off,
 			   uint64_t len)
@@ -911,8 +1019,12 @@ static int punch_on_behalf(const struct sb_inode_entry *e,
 	char self[96];
 	autoclose int fd = -1;
 
+	int held = -1;
+
 	if (e->pin_fd >= 0)
 		snprintf(self, sizeof(self), "/proc/self/fd/%d", e->pin_fd);
+	else if ((held = fd_holding(m->pid, m->dev, m->ino)) >= 0)
+		snprintf(self, sizeof(self), "/proc/%d/fd/%d", (int)m->pid, held);
 	else /* the mapped file itself (needs CAP_SYS_ADMIN) */
 		snprintf(self, sizeof(self), "/proc/%d/map_files/%llx-%llx",
 			 (int)m->pid, (unsigned long long)m->start,
@@ -929,8 +1041,7 @@ static int punch_on_behalf(const struct sb_inode_entry *e,
 static int check_remove(const struct sb_mapping *m, void *ctx)
 {
 	struct remove_ctx *rc = ctx;
-	struct sb_inode_key k = { m->dev, m->ino, 0 };
-	struct sb_inode_entry *e = sb_registry_lookup(&rc->emu->reg, &k);
+	struct sb_inode_entry *e = lookup_mapped(rc->emu, m);
 	bool maywrite;
 	uint64_t from, to;
 
@@ -1033,7 +1144,7 @@ static int efile_from_path(struct sb_call *c, uint64_t addr, struct efile *f,
 	int fd;
 
 	f->fd = -1;
-	f->e = NULL;
+	f->e = f->layer = NULL;
 	if (n <= 0 || !memchr(path, '\0', (size_t)n))
 		return -1; /* let the kernel give its own error */
 	fd = proc_fd_path(path, 0, &pid);
@@ -1051,7 +1162,7 @@ static int efile_from_path(struct sb_call *c, uint64_t addr, struct efile *f,
 		if (f->fd < 0 || fstat(f->fd, &f->st) < 0)
 			return -1;
 		k = key_of(f->fd, &f->st);
-		f->e = sb_registry_lookup(&c->emu->reg, &k);
+		sort_entry(f, sb_registry_lookup(&c->emu->reg, &k));
 		f->fl = O_PATH;
 	}
 	return f->e ? 0 : -1;
@@ -1174,8 +1285,13 @@ static struct sb_verdict h_truncate(struct sb_call *c)
 
 static struct sb_verdict chmod_file(struct efile *f, mode_t mode)
 {
-	int err = seals_check_chmod(f->e->seals, is_hugetlb(f->e),
-				    f->st.st_mode & 07777, mode & 07777);
+	const struct sb_inode_entry *e = f->e ? f->e : f->layer;
+	int err;
+
+	if (!e)
+		return sb_continue();
+	err = seals_check_chmod(e->seals, is_hugetlb(e), f->st.st_mode & 07777,
+				mode & 07777);
 
 	if (err < 0)
 		return sb_return(err);
@@ -1194,12 +1310,9 @@ static struct sb_verdict h_chmod(struct sb_call *c)
 		err = efile_get(c, c->args[0], &f);
 		if (err < 0)
 			return sb_return(err);
-		if (!f.e)
-			return sb_continue();
 		return chmod_file(&f, (mode_t)c->args[1]);
 	case __NR_chmod:
-		if (efile_from_path(c, c->args[0], &f, path, sizeof(path)) < 0)
-			return sb_continue();
+		(void)efile_from_path(c, c->args[0], &f, path, sizeof(path));
 		mode = (mode_t)c->args[1];
 		break;
 	default: /* fchmodat, fchmodat2 */
@@ -1211,12 +1324,9 @@ static struct sb_verdict h_chmod(struct sb_call *c)
 			err = efile_get(c, c->args[0], &f);
 			if (err < 0)
 				return sb_return(err);
-			if (!f.e)
-				return sb_continue();
 			break;
 		}
-		if (efile_from_path(c, c->args[1], &f, path, sizeof(path)) < 0)
-			return sb_continue();
+		(void)efile_from_path(c, c->args[1], &f, path, sizeof(path));
 		break;
 	}
 	return chmod_file(&f, mode);
@@ -1259,6 +1369,9 @@ static struct sb_verdict h_readlink(struct sb_call *c)
 
 static const struct sb_handler handlers[] = {
 	{ "memfd_create", h_memfd_create, SB_WHEN_MEMFD, 0, 0, { { 0 } } },
+	{ "memfd_create", h_memfd_create, SB_WHEN_MEMFD_EXEC_FLAGS, 0, 2, {
+		RULE1(1, SB_CMP_MASKED_EQ, MFD_NOEXEC_SEAL, MFD_NOEXEC_SEAL),
+		RULE1(1, SB_CMP_MASKED_EQ, MFD_EXEC, MFD_EXEC) } },
 	{ "fcntl", h_fcntl, SB_WHEN_SEALS, 0, 2, {
 		RULE1(1, SB_CMP_MASKED_EQ, 0xffffffffU, F_ADD_SEALS),
 		RULE1(1, SB_CMP_MASKED_EQ, 0xffffffffU, F_GET_SEALS) } },
@@ -1300,10 +1413,10 @@ static const struct sb_handler handlers[] = {
 	{ "openat2", h_open, SB_WHEN_FILES, 0, 0, { { 0 } } },
 	{ "creat", h_open, SB_WHEN_FILES, 0, 0, { { 0 } } },
 	{ "truncate", h_truncate, SB_WHEN_FILES, 0, 0, { { 0 } } },
-	{ "fchmod", h_chmod, SB_WHEN_FILES, 0, 0, { { 0 } } },
-	{ "chmod", h_chmod, SB_WHEN_FILES, 0, 0, { { 0 } } },
-	{ "fchmodat", h_chmod, SB_WHEN_FILES, 0, 0, { { 0 } } },
-	{ "fchmodat2", h_chmod, SB_WHEN_FILES, 0, 0, { { 0 } } },
+	{ "fchmod", h_chmod, SB_WHEN_EXEC_SEAL, 0, 0, { { 0 } } },
+	{ "chmod", h_chmod, SB_WHEN_EXEC_SEAL, 0, 0, { { 0 } } },
+	{ "fchmodat", h_chmod, SB_WHEN_EXEC_SEAL, 0, 0, { { 0 } } },
+	{ "fchmodat2", h_chmod, SB_WHEN_EXEC_SEAL, 0, 0, { { 0 } } },
 	{ "readlink", h_readlink, SB_WHEN_NAMES, 0, 0, { { 0 } } },
 	{ "readlinkat", h_readlink, SB_WHEN_NAMES, 0, 0, { { 0 } } },
 	/* asynchronous writers sealbox cannot check: absent, as on an old
@@ -1322,7 +1435,11 @@ bool sb_handler_wanted(const struct sb_emulator *e, const struct sb_handler *h)
 {
 	switch (h->when) {
 	case SB_WHEN_MEMFD:
-		return e->plan.intercept_memfd;
+		return e->plan.intercept_memfd && !e->plan.layered_exec;
+	case SB_WHEN_MEMFD_EXEC_FLAGS:
+		return e->plan.layered_exec;
+	case SB_WHEN_EXEC_SEAL:
+		return e->plan.emulated_files || e->plan.layered_exec;
 	case SB_WHEN_SEALS:
 		return e->plan.intercept_seals;
 	case SB_WHEN_FILES:

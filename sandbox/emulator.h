@@ -38,6 +38,8 @@ enum sb_rule_when {
 	SB_WHEN_FILES,    /* plan.emulated_files: calls on our fds */
 	SB_WHEN_ALL_MODE, /* --emulate=all only (paths that cannot be checked) */
 	SB_WHEN_NAMES,    /* the backing store cannot show /memfd:NAME itself */
+	SB_WHEN_EXEC_SEAL, /* F_SEAL_EXEC is ours: chmod must be checked */
+	SB_WHEN_MEMFD_EXEC_FLAGS, /* layered: only MFD_NOEXEC_SEAL/MFD_EXEC */
 };
 
 enum sb_cmp {

@@ -259,6 +259,8 @@ static int notify_install_fd(struct sb_call *c, int file, int at, int min,
 	addfd.flags = SECCOMP_ADDFD_FLAG_SETFD;
 	if (at >= 0) {
 		addfd.newfd = (uint32_t)at;
+	} else if (min == 0) {
+		addfd.flags = 0; /* the kernel's own lowest free number */
 	} else {
 		ret = free_fd_at_least(c->tid, min);
 		if (ret < 0)

@@ -150,7 +150,9 @@ static const struct plan_row plan_rows[] = {
 	{ "6.1 auto", KV(6, 1), SB_EMULATE_AUTO, 0, SB_F_SEAL_WRITE, SB_NATIVE },
 	{ "6.1 auto", KV(6, 1), SB_EMULATE_AUTO, 0, SB_F_MEMFD_CREATE, SB_NATIVE },
 	{ "5.10 auto", KV(5, 10), SB_EMULATE_AUTO, 0, SB_F_SEAL_FUTURE_WRITE, SB_NATIVE },
-	{ "5.10 auto", KV(5, 10), SB_EMULATE_AUTO, 0, SB_F_MAP_RO_UNDER_WRITE, SB_EMULATED },
+	{ "5.10 auto", KV(5, 10), SB_EMULATE_AUTO, 0, SB_F_MAP_RO_UNDER_WRITE, SB_ABSENT },
+	{ "5.10 all", KV(5, 10), SB_EMULATE_ALL, 0, SB_F_MAP_RO_UNDER_WRITE, SB_EMULATED },
+	{ "6.1 auto", KV(6, 1), SB_EMULATE_AUTO, 0, SB_F_SEALS_ARG_INT, SB_ABSENT },
 	{ "5.10 auto", KV(5, 10), SB_EMULATE_AUTO, 0, SB_F_ADDFD_SEND, SB_ABSENT },
 	{ "3.10 auto", KV(3, 10), SB_EMULATE_AUTO, 0, SB_F_MEMFD_CREATE, SB_EMULATED },
 	{ "3.10 auto", KV(3, 10), SB_EMULATE_AUTO, 0, SB_F_SEAL_SEAL, SB_EMULATED },
@@ -206,8 +208,19 @@ Test(plan, old_kernels_intercept_what_is_missing)
 	plan_for(KV(6, 1), SB_EMULATE_AUTO, 0, &p);
 	cr_expect(p.intercept_memfd);
 	cr_expect(p.intercept_seals);
-	cr_expect(p.emulated_files);
+	/* only the 6.3 pieces are missing: the kernel keeps its memfds */
+	cr_expect(p.layered_exec);
+	cr_expect_not(p.emulated_files);
 	cr_expect_eq(p.backend, SB_BACKEND_NOTIFY);
+
+	plan_for(KV(6, 1), SB_EMULATE_ALL, 0, &p);
+	cr_expect_not(p.layered_exec);
+	cr_expect(p.emulated_files);
+	plan_for(KV(6, 18), SB_EMULATE_AUTO, KV(6, 1), &p);
+	cr_expect_not(p.layered_exec, "pretend 6.1: exec pieces hidden, not missing");
+	plan_for(KV(6, 18), SB_EMULATE_AUTO, KV(5, 10), &p);
+	cr_expect_not(p.layered_exec, "old behaviour needs sealbox's own files");
+	cr_expect(p.emulated_files);
 
 	plan_for(KV(5, 10), SB_EMULATE_AUTO, 0, &p);
 	cr_expect_eq(p.backend, SB_BACKEND_NOTIFY);
