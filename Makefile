@@ -12,6 +12,7 @@
 #   make demo      deps, build, then sealbox probe (text and JSON)
 #   make test-kernels  boot Debian's 6.1 and 5.10 kernels under qemu and run
 #                  the conformance steps there (also part of make test)
+#   make bench     ratios of sealbox to native, measured in one run
 #   make asan      the ASan+UBSan build in $(ASAN_BUILD_DIR) and its ctest
 #   make lint-man  mandoc -T lint -W warning sealbox.1
 #   make clean     remove both build directories
@@ -31,7 +32,7 @@ SEALBOX = $(if $(filter /%,$(BUILD_DIR)),,./)$(BUILD_DIR)/sealbox
 # cmake --build runs make too; spare the "Entering directory" lines
 MAKEFLAGS += --no-print-directory
 .DEFAULT_GOAL := build
-.PHONY: all deps build test test-kernels demo asan lint-man clean help
+.PHONY: all deps build test test-kernels bench demo asan lint-man clean help
 
 all: build
 
@@ -48,6 +49,9 @@ test: deps build
 
 test-kernels: deps build
 	bash tests/kernels/run-kernels.sh $(BUILD_DIR)
+
+bench: deps build
+	bash bench/run-bench.sh $(SEALBOX) $(BUILD_DIR)/bench
 
 demo: deps build
 	$(SEALBOX) probe

@@ -219,6 +219,7 @@ int sb_plan_make(const struct sb_features *fs, const struct sb_options *o,
 		return -EINVAL;
 	}
 	plan->reference = o->pretend ? o->pretend : SB_REFERENCE_KERNEL;
+	plan->enforce_user = o->enforce_user;
 	err = choose_backend(fs, o->backend, plan, why);
 	if (err < 0)
 		return err;

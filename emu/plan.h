@@ -37,6 +37,8 @@ struct sb_options {
 	enum sb_emulate emulate;
 	int pretend;             /* KV() of --pretend-kernel, 0 when not given */
 	enum sb_backend backend; /* what the user asked for */
+	bool enforce_user;       /* --enforce=user: never let the kernel
+				  * enforce emulated seals */
 };
 
 struct sb_plan {
@@ -55,6 +57,7 @@ struct sb_plan {
 	 * F_SEAL_EXEC on top of the kernel's seals (emulated_files is false).
 	 */
 	bool layered_exec;
+	bool enforce_user;        /* from the options */
 	struct memfd_rules memfd;
 	struct seal_rules seal;
 };

@@ -287,22 +287,13 @@ static int mirror_initial(const struct sb_emulator *emu, int fd,
 }
 
 /* Each pinned entry holds an fd of ours: reclaim before running out. */
-static bool pin_budget_low(void)
+static bool pin_budget_low(const struct sb_emulator *emu)
 {
 	struct rlimit rl;
-	static int probe_every;
 
-	if (++probe_every % 64 != 0)
-		return false;
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
 		return false;
-	/* the lowest free fd tells roughly how many we hold */
-	int fd = fcntl(0, F_DUPFD_CLOEXEC, 0);
-	bool low = fd >= 0 && (rlim_t)fd > rl.rlim_cur - rl.rlim_cur / 4;
-
-	if (fd >= 0)
-		close(fd);
-	return low || fd < 0;
+	return (rlim_t)emu->pinned + 64 > rl.rlim_cur - rl.rlim_cur / 4;
 }
 
 /*
@@ -396,26 +387,38 @@ static struct sb_verdict h_memfd_create(struct sb_call *c)
 	if (err == -EEXIST) {
 		/* a stale entry: the inode number was freed and reused */
 		int old = sb_registry_remove(&emu->reg, &k);
-		if (old >= 0)
+
+		if (old >= 0) {
 			close(old);
+			emu->pinned--;
+		}
 		err = sb_registry_insert(&emu->reg, &k, res.seals, flags,
 					 name, &e);
 	}
 	if (err < 0)
 		return sb_return(-ENOMEM);
 
-	nfd = c->ops->install_fd(c, fd, -1, emu->fd_base, res.cloexec, true);
+	if (emu->kernel_enforces && !(flags & SB_ENTRY_MIRROR)) {
+		sb_registry_remove(&emu->reg, &k);
+		return sb_return(-ENOMEM); /* cannot happen: say it loudly */
+	}
+	/* where the kernel enforces, the fd is where the kernel would put it */
+	nfd = c->ops->install_fd(c, fd, -1,
+				 emu->kernel_enforces ? 0 : emu->fd_base,
+				 res.cloexec, true);
 	if (nfd < 0) {
 		sb_registry_remove(&emu->reg, &k);
 		return sb_return(nfd);
 	}
 	e = sb_registry_lookup(&emu->reg, &k);
-	if (e && pin >= 0)
+	if (e && pin >= 0) {
 		e->pin_fd = steal_fd(&pin);
+		emu->pinned++;
+	}
 	/* reclaim when the table has doubled since the last time, so the
 	 * /proc look stays rare however many memfds come and go */
 	if (sb_registry_count(&emu->reg) >= emu->reclaim_at ||
-	    pin_budget_low()) {
+	    pin_budget_low(emu)) {
 		sb_emulator_reclaim(emu);
 		emu->reclaim_at = 2 * sb_registry_count(&emu->reg);
 		if (emu->reclaim_at < RECLAIM_MIN)
@@ -1433,6 +1436,10 @@ const struct sb_handler *sb_handlers(size_t *count)
 
 bool sb_handler_wanted(const struct sb_emulator *e, const struct sb_handler *h)
 {
+	/* the kernel holds the seals: only the memfd API is ours */
+	if (e->kernel_enforces && h->when != SB_WHEN_MEMFD &&
+	    h->when != SB_WHEN_SEALS)
+		return false;
 	switch (h->when) {
 	case SB_WHEN_MEMFD:
 		return e->plan.intercept_memfd && !e->plan.layered_exec;
@@ -1490,6 +1497,22 @@ struct sb_verdict sb_emulator_dispatch(struct sb_call *c)
 	return by_nr[c->nr](c);
 }
 
+/*
+ * Can the kernel enforce every seal the reproduced kernel knows, with the
+ * same rules? Then sealbox's own files are kernel memfds carrying the same
+ * seals and nothing but the memfd API needs a supervisor.
+ */
+static bool kernel_can_enforce(const struct sb_emulator *e)
+{
+	const struct sb_plan *p = &e->plan;
+
+	return p->emulated_files && !p->enforce_user &&
+	       e->backing.kind == SB_BACKING_MEMFD &&
+	       (p->seal.known & ~e->native_seals) == 0 &&
+	       p->seal.map_ro_under_write == e->native_map_ro &&
+	       p->seal.map_ro_under_write && !p->seal.type_check_first;
+}
+
 int sb_emulator_init(struct sb_emulator *e, const struct sb_plan *plan,
 		     const struct sb_features *fs, enum sb_backing_kind backing,
 		     int fd_base)
@@ -1527,6 +1550,7 @@ int sb_emulator_init(struct sb_emulator *e, const struct sb_plan *plan,
 			return err;
 		}
 	}
+	e->kernel_enforces = kernel_can_enforce(e);
 	return sb_emulator_resolve();
 }
 
@@ -1637,7 +1661,9 @@ void sb_emulator_reclaim(struct sb_emulator *e)
 		if (alive[i])
 			continue;
 		pin = sb_registry_remove(&e->reg, &dead[i]);
-		if (pin >= 0)
+		if (pin >= 0) {
 			close(pin);
+			e->pinned--;
+		}
 	}
 }

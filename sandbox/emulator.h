@@ -27,7 +27,15 @@ struct sb_emulator {
 	int fd_base;   /* emulated memfds get numbers >= fd_base */
 	unsigned int native_seals; /* seals the kernel itself can enforce */
 	bool native_map_ro;  /* the kernel allows RO shared maps under WRITE */
+	/*
+	 * Every emulated memfd is a kernel memfd carrying the same seals, and
+	 * the kernel's rules are the reproduced ones: the kernel enforces them
+	 * on every path, and only memfd_create and the seal fcntls reach
+	 * sealbox. Off with --enforce=user, and where the kernel cannot.
+	 */
+	bool kernel_enforces;
 	size_t reclaim_at; /* look for unreferenced entries at this count */
+	size_t pinned;     /* entries holding an fd of ours */
 	bool verbose;
 };
 

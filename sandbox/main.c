@@ -89,6 +89,15 @@ bool sb_cli_common_option(struct sb_cli *cli, int argc, char **argv, int *i)
 			       "6.18", v);
 		return true;
 	}
+	if ((v = option_value("--enforce", argc, argv, i))) {
+		if (strcmp(v, "user") == 0)
+			cli->opt.enforce_user = true;
+		else if (strcmp(v, "auto") == 0)
+			cli->opt.enforce_user = false;
+		else
+			sb_die("--enforce=%s: expected auto or user", v);
+		return true;
+	}
 	if ((v = option_value("--backend", argc, argv, i))) {
 		if (sb_backend_parse(v, &cli->opt.backend) < 0)
 			sb_die("--backend=%s: expected auto, notify, ptrace or "
@@ -174,6 +183,8 @@ static void usage(FILE *out)
 		"  --emulate=auto|all        emulate what is missing, or all\n"
 		"  --pretend-kernel=X.Y      answer as kernel X.Y would\n"
 		"  --backend=auto|notify|ptrace|preload\n"
+		"  --enforce=auto|user       (run) let the kernel hold emulated seals\n"
+		"                            where it can, or always check them here\n"
 		"  --backing=memfd|detached|tmpfile|unlinked\n"
 		"  --without=FEATURE,...     act as if the kernel lacked these\n"
 		"  --session=NAME            (run) share one supervisor by name\n"

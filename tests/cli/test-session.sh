@@ -28,7 +28,7 @@ run_pair "$tmp/native" "" "" || { echo "FAIL: native run"; exit 1; }
 # The memfd backing (the default) lets the kernel hold the seals too, so
 # the receiver's fd (a low number sealbox never filters) is held as well.
 # Other backings cannot do that: see LIMITATIONS in sealbox.1.
-for mode in "--emulate=all" "--emulate=all --without=addfd_send" \
+for mode in "--emulate=all" "--emulate=all --enforce=user --without=addfd_send" \
 	    "--pretend-kernel=5.10 --emulate=all"; do
 	name=s$$-$RANDOM
 	if ! run_pair "$tmp/sb" "$SEALBOX run $mode --session=$name --" \
