@@ -334,6 +334,26 @@ static struct sb_verdict memfd_layered(struct sb_call *c, const char *name,
 	return c->replied ? sb_done() : sb_return(nfd);
 }
 
+/*
+ * The kernel has every flag and seal with the reproduced rules: the memfd
+ * is made here with the caller's flags (after sealbox's own checks, the
+ * emulated path) and handed over; the kernel keeps its seals and name.
+ */
+static struct sb_verdict memfd_kernel(struct sb_call *c, const char *name,
+				      const struct memfd_result *res)
+{
+	autoclose int fd = -1;
+	int nfd;
+
+	fd = (int)syscall(SYS_memfd_create, name, res->flags | MFD_CLOEXEC);
+	if (fd < 0)
+		return sb_return(neg_errno());
+	nfd = c->ops->install_fd(c, fd, -1, 0, res->cloexec, true);
+	if (nfd < 0)
+		return sb_return(nfd);
+	return c->replied ? sb_done() : sb_return(nfd);
+}
+
 static struct sb_verdict h_memfd_create(struct sb_call *c)
 {
 	struct sb_emulator *emu = c->emu;
@@ -358,6 +378,8 @@ static struct sb_verdict h_memfd_create(struct sb_call *c)
 		return sb_return(err);
 	if (emu->plan.layered_exec)
 		return memfd_layered(c, name, &res);
+	if (emu->kernel_enforces)
+		return memfd_kernel(c, name, &res);
 	if (!emu->plan.emulated_files)
 		return sb_continue(); /* only answering as an older kernel */
 
@@ -1436,9 +1458,9 @@ const struct sb_handler *sb_handlers(size_t *count)
 
 bool sb_handler_wanted(const struct sb_emulator *e, const struct sb_handler *h)
 {
-	/* the kernel holds the seals: only the memfd API is ours */
-	if (e->kernel_enforces && h->when != SB_WHEN_MEMFD &&
-	    h->when != SB_WHEN_SEALS)
+	/* the kernel holds the seals with the reproduced rules: only the
+	 * creation of memfds is ours */
+	if (e->kernel_enforces && h->when != SB_WHEN_MEMFD)
 		return false;
 	switch (h->when) {
 	case SB_WHEN_MEMFD:
@@ -1510,7 +1532,9 @@ static bool kernel_can_enforce(const struct sb_emulator *e)
 	       e->backing.kind == SB_BACKING_MEMFD &&
 	       (p->seal.known & ~e->native_seals) == 0 &&
 	       p->seal.map_ro_under_write == e->native_map_ro &&
-	       p->seal.map_ro_under_write && !p->seal.type_check_first;
+	       p->seal.map_ro_under_write && !p->seal.type_check_first &&
+	       p->seal.arg_int == e->native_arg_int &&
+	       p->memfd.have_exec == e->native_exec_flags;
 }
 
 int sb_emulator_init(struct sb_emulator *e, const struct sb_plan *plan,
@@ -1538,6 +1562,9 @@ int sb_emulator_init(struct sb_emulator *e, const struct sb_plan *plan,
 		if (sb_features_has(fs, natives[i].f))
 			e->native_seals |= natives[i].bit;
 	e->native_map_ro = sb_features_has(fs, SB_F_MAP_RO_UNDER_WRITE);
+	e->native_arg_int = sb_features_has(fs, SB_F_SEALS_ARG_INT);
+	e->native_exec_flags = sb_features_has(fs, SB_F_MFD_NOEXEC_SEAL) &&
+			       sb_features_has(fs, SB_F_MFD_EXEC);
 	e->reclaim_at = RECLAIM_MIN;
 	e->backing.mnt_fd = e->backing.dir_fd = -1;
 	err = sb_registry_init(&e->reg, 0);

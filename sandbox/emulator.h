@@ -27,6 +27,8 @@ struct sb_emulator {
 	int fd_base;   /* emulated memfds get numbers >= fd_base */
 	unsigned int native_seals; /* seals the kernel itself can enforce */
 	bool native_map_ro;  /* the kernel allows RO shared maps under WRITE */
+	bool native_arg_int; /* the kernel ignores wide F_ADD_SEALS bits */
+	bool native_exec_flags; /* the kernel has MFD_NOEXEC_SEAL/MFD_EXEC */
 	/*
 	 * Every emulated memfd is a kernel memfd carrying the same seals, and
 	 * the kernel's rules are the reproduced ones: the kernel enforces them
