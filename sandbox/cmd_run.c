@@ -640,6 +640,9 @@ int sb_cmd_run(int argc, char **argv)
 	err = sb_emulator_init(&emu, &plan, &cli.features, cli.backing,
 			       pick_fd_base());
 	raise_own_nofile();
+	/* the registry is the seals: no supervised process may read or
+	 * write our memory (process_vm_*, /proc/PID/mem, ptrace) */
+	prctl(PR_SET_DUMPABLE, 0);
 	if (err < 0)
 		sb_die("run: backing store: %s", strerror(-err));
 	if (plan.backend == SB_BACKEND_PTRACE) {

@@ -1665,13 +1665,23 @@ static void scan_holders(struct live_ctx *lc)
 	closedir(proc);
 }
 
+static size_t reclaim_batch(struct sb_emulator *e);
+
 void sb_emulator_reclaim(struct sb_emulator *e)
+{
+	/* in batches, until a batch finds fewer candidates than it holds */
+	while (reclaim_batch(e) == 256)
+		;
+}
+
+/* One pass over at most 256 candidates; returns how many it looked at. */
+static size_t reclaim_batch(struct sb_emulator *e)
 {
 	struct sb_inode_key dead[256];
 	bool alive[256] = { false };
 	struct live_ctx lc = { dead, alive, 0 };
 	struct sb_inode_entry *ent;
-	size_t pos = 0;
+	size_t pos = 0, removed = 0;
 
 	/* candidates: pinned files a lease says are free, and every
 	 * unpinned (mirrored) file; a look through /proc decides */
@@ -1680,7 +1690,7 @@ void sb_emulator_reclaim(struct sb_emulator *e)
 		if (ent->pin_fd < 0 || lease_free(ent->pin_fd))
 			dead[lc.n++] = ent->key;
 	if (lc.n == 0)
-		return;
+		return 0;
 	scan_holders(&lc);
 	for (size_t i = 0; i < lc.n; i++) {
 		int pin;
@@ -1692,5 +1702,8 @@ void sb_emulator_reclaim(struct sb_emulator *e)
 			close(pin);
 			e->pinned--;
 		}
+		removed++;
 	}
+	/* all alive: stop, or the loop would look at the same ones again */
+	return removed ? lc.n : 0;
 }
