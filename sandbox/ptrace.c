@@ -39,14 +39,32 @@
  *    PTRACE_INTERRUPT + PTRACE_LISTEN.
  *
  *  - The planted socket can be closed by the program (closefrom, Python's
- *    close_fds). Then get_file falls back to opening /proc/PID/fd/N, which is
- *    a NEW open file description of the same inode: a write at the file
- *    position then starts at the supervisor's own offset (0) instead of the
- *    caller's, and does not move the caller's; F_GETFL flags are copied. And
- *    install_fd makes the thread open /proc/SUPERVISOR/fd/M, which for a new
- *    memfd or a reopen is indistinguishable from the real thing. Dups of a
- *    caller's own fd never need either: install_fd recognises the file
- *    get_file just fetched and makes the thread dup its own fd.
+ *    close_fds). Then sealbox plants a new one: the thread creates a socket,
+ *    connects it to an abstract listening socket of sealbox's (only a
+ *    connection from that very process, that then carries our nonce and
+ *    its own socket, is taken), and moves it to the planted number. Only if
+ *    that fails too (the program left the network namespace, or put
+ *    something else at that number), get_file opens /proc/PID/fd/N: a NEW
+ *    open file description of the same inode, so a write at the file
+ *    position starts at the supervisor's own offset (0) instead of the
+ *    caller's and does not move the caller's (F_GETFL flags are copied);
+ *    and install_fd makes the thread open /proc/SUPERVISOR/fd/M, which for
+ *    a new memfd or a reopen is indistinguishable from the real thing (but
+ *    needs CAP_SYS_PTRACE: the supervisor is not dumpable). Dups of a
+ *    caller's own fd need neither: install_fd recognises the file get_file
+ *    just fetched and makes the thread dup its own fd.
+ *
+ *  - Stops. A group stop is left in place with PTRACE_LISTEN (the real
+ *    parent sees it; SIGCONT ends it). A stop the terminal caused (^Z,
+ *    background tty access) also stops sealbox once the program has
+ *    stopped, as its shell expects; sealbox ignores the terminal's stop
+ *    signals itself, so it never stops first and resumes the program too
+ *    late. PTRACE_O_EXITKILL: if sealbox dies, so does the whole tree.
+ *
+ *  - A RET_TRACE stop whose data is not sealbox's (0) comes from a filter
+ *    someone else stacked: it is answered ENOSYS, as with no tracer.
+ *
+ * SEALBOX_PTRACE_STATS=1 prints what the transport did when the run ends.
  */
 #include "ptrace.h"
 
@@ -64,6 +82,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -110,12 +129,15 @@
 #define SCRATCH_GAP 256
 #define SCRATCH_MAX 512
 #define NONCE_LEN 16
+#define MAX_PLANTS 256
+#define MAX_CANDIDATES 8
 
 struct tracee {
 	struct tracee *next;  /* hash chain */
 	pid_t tid;
 	pid_t tgid;           /* 0: not looked up yet */
 	int pidfd;            /* for pidfd_getfd; -1: none yet */
+	unsigned int plant_hint; /* the plant its fd table held last time */
 	/* the original call, backed up over after injected calls: its next
 	 * seccomp stop is let through once */
 	bool reexec;
@@ -123,9 +145,18 @@ struct tracee {
 	uint64_t reexec_args[6];
 	uint64_t reexec_ip;
 	/* signals held back during injected calls and raised again: the
-	 * siginfo to put back when each is delivered */
+	 * siginfo to put back when each is delivered (allocated on need) */
 	unsigned int nredeliver;
-	siginfo_t redeliver[MAX_HELD_SIGNALS];
+	siginfo_t *redeliver;
+};
+
+/* A socket shared with the programs: our end, and a copy of theirs (to
+ * drain it, and for kcmp to recognise it in a program's fd table). */
+struct plant {
+	int mine;
+	int theirs;
+	dev_t dev;
+	ino_t ino;
 };
 
 struct status_entry {
@@ -136,23 +167,37 @@ struct status_entry {
 struct sb_ptrace {
 	struct sb_emulator *emu;
 	bool use_pidfd_getfd;
-	int sock;            /* our end of the planted socket pair */
-	int plant_copy;      /* our copy of the planted end: drain, compare */
+	/* plants[0] is the pair made at start; more are made when a program
+	 * closed its end (re-planted through the listener) */
+	struct plant plants[MAX_PLANTS];
+	unsigned int nplants;
 	int plant_fd;        /* the planted end's number in every tracee */
-	struct stat plant_st;
+	int listener;        /* abstract socket for re-planting; -1: none yet */
+	struct sockaddr_un addr;
+	socklen_t addrlen;
 	int kcmp;            /* 1 works, 0 does not, -1 not tried */
+	pid_t self;          /* getpid(), for kcmp */
 	/* where the seccomp stop sits relative to the syscall-entry stop:
 	 * 1: after it (4.8+), 0: before it, -1: not learnt yet */
 	int seccomp_after_entry;
 	pid_t root;
 	int root_status;
 	bool root_done;
+	/* a terminal stopped the program (^Z, background tty access): once
+	 * it has stopped, sealbox stops too, as its shell expects */
+	bool tty_stop;
 	struct tracee *buckets[TRACEE_BUCKETS];
 	/* wait statuses collected while waiting for one thread, for the loop */
 	struct status_entry *pending;
 	size_t npending, cap_pending;
 	unsigned char nonce_key[8];
 	uint64_t nonce_seq;
+	struct {
+		unsigned long stops, seccomp, passed, foreign, injected;
+		unsigned long get_pidfd, get_socket, get_proc;
+		unsigned long put_dup, put_socket, put_open, replant;
+		unsigned long held_signals, group_stops;
+	} stats;
 };
 
 /* One intercepted call being handled: the transport of struct sb_call. */
@@ -165,6 +210,10 @@ struct pt_call {
 	bool dead;             /* the thread died under us */
 	int64_t reply;         /* install_fd with reply: the call's answer */
 	uint64_t scratch;      /* scratch address in the thread, 0: unknown */
+	/* what the scratch bytes held before us (read once per call, put
+	 * back after each injected call) */
+	char scratch_saved[SCRATCH_MAX];
+	bool scratch_known;
 	uint64_t scratch_page; /* a page mapped for scratch, 0: the stack */
 	struct {
 		int mine, theirs;  /* get_file results: our fd, their fd */
@@ -221,6 +270,7 @@ static void tracee_remove(struct sb_ptrace *pt, pid_t tid)
 		*pp = t->next;
 		if (t->pidfd >= 0)
 			close(t->pidfd);
+		free(t->redeliver);
 		free(t);
 		return;
 	}
@@ -233,7 +283,7 @@ static void push_status(struct sb_ptrace *pt, pid_t pid, int status)
 		struct status_entry *p = realloc(pt->pending, cap * sizeof(*p));
 
 		if (!p)
-			return; /* the death goes unseen: only that thread's entry leaks */
+			return; /* out of memory: that news is lost */
 		pt->pending = p;
 		pt->cap_pending = cap;
 	}
@@ -444,6 +494,7 @@ static void hold_signal(struct pt_call *pc, int sig)
 	}
 	if (pc->nheld < MAX_HELD_SIGNALS)
 		pc->held[pc->nheld++] = si;
+	pc->pt->stats.held_signals++;
 	/* beyond that (a flood of queued real-time signals): dropped */
 }
 
@@ -456,23 +507,31 @@ static void hold_signal(struct pt_call *pc, int sig)
 static int next_syscall_stop(struct pt_call *pc)
 {
 	pid_t tid = pc->t->tid;
-	int sig = 0;
 
 	for (;;) {
 		int status;
 		pid_t r;
 
-		if (ptrace(PTRACE_SYSCALL, tid, NULL,
-			   (void *)(uintptr_t)sig) < 0 && errno == ESRCH) {
-			/* not stopped any more: killed; wait for the news */
-		}
-		sig = 0;
+		/* held signals are resumed without: 0. ESRCH (killed) is
+		 * reported by waitpid */
+		resume(tid, PTRACE_SYSCALL, 0);
+	again:
+		/*
+		 * Wait for anyone, not just tid: an exec in another thread
+		 * waits (in de_thread) until we reap the threads it killed,
+		 * and only then reports, under this very id. Other news is
+		 * the loop's, in order.
+		 */
 		do
-			r = waitpid(tid, &status, __WALL);
+			r = waitpid(-1, &status, __WALL);
 		while (r < 0 && errno == EINTR);
 		if (r < 0) {
 			pc->dead = true;
 			return -ESRCH;
+		}
+		if (r != tid) {
+			push_status(pc->pt, r, status);
+			goto again;
 		}
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
 			push_status(pc->pt, tid, status);
@@ -490,6 +549,13 @@ static int next_syscall_stop(struct pt_call *pc)
 			if (is_stop_signal(stopsig))
 				pc->group_stop_seen = true;
 			continue;
+		}
+		if (event == PTRACE_EVENT_EXEC) {
+			/* another thread exec'd and took this thread's id:
+			 * ours is gone, the new program is the loop's */
+			push_status(pc->pt, tid, status);
+			pc->dead = true;
+			return -ESRCH;
 		}
 		if (event != 0)
 			continue; /* PTRACE_EVENT_SECCOMP of the injected call */
@@ -527,7 +593,6 @@ static int inject(struct pt_call *pc, long nr, const uint64_t *args,
 
 static int scratch_addr(struct pt_call *pc, uint64_t *addr)
 {
-	char probe[SCRATCH_MAX];
 	uint64_t a;
 
 	if (pc->scratch) {
@@ -536,9 +601,10 @@ static int scratch_addr(struct pt_call *pc, uint64_t *addr)
 	}
 	a = (sb_regs_sp(&pc->orig) - SB_RED_ZONE - SCRATCH_GAP - SCRATCH_MAX) &
 	    ~(uint64_t)63;
-	if (mem_read(pc->t->tid, a, probe, sizeof(probe)) ==
-	    (ssize_t)sizeof(probe)) {
+	if (mem_read(pc->t->tid, a, pc->scratch_saved, SCRATCH_MAX) ==
+	    (ssize_t)SCRATCH_MAX) {
 		pc->scratch = a;
+		pc->scratch_known = true;
 	} else {
 		uint64_t args[6] = { 0, PAGE, PROT_READ | PROT_WRITE,
 				     MAP_PRIVATE | MAP_ANONYMOUS,
@@ -569,7 +635,6 @@ static int inject(struct pt_call *pc, long nr, const uint64_t *args,
 {
 	pid_t tid = pc->t->tid;
 	struct sb_regs regs = pc->orig;
-	char saved[SCRATCH_MAX];
 	size_t span = memlen > backlen ? memlen : backlen;
 	uint64_t at = pc->scratch;
 	int err;
@@ -578,8 +643,12 @@ static int inject(struct pt_call *pc, long nr, const uint64_t *args,
 		return -ESRCH;
 	if (span > SCRATCH_MAX || (span && !at))
 		return -EINVAL;
-	if (span && mem_read(tid, at, saved, span) != (ssize_t)span)
-		return -EFAULT;
+	if (span && !pc->scratch_known) {
+		/* a mapped page: ours for the call, nothing to put back */
+		memset(pc->scratch_saved, 0, SCRATCH_MAX);
+		pc->scratch_known = true;
+	}
+	pc->pt->stats.injected++;
 	for (int i = 0; i < 6; i++)
 		sb_regs_set_arg(&regs, i, i < nargs ? args[i] : 0);
 
@@ -631,7 +700,7 @@ static int inject(struct pt_call *pc, long nr, const uint64_t *args,
 	if (backlen && mem_read(tid, at, back, backlen) != (ssize_t)backlen)
 		memset(back, 0, backlen);
 	if (span)
-		(void)mem_write(tid, at, saved, span);
+		(void)mem_write(tid, at, pc->scratch_saved, span);
 	return 0;
 }
 
@@ -646,33 +715,79 @@ static int64_t inject_simple(struct pt_call *pc, long nr, uint64_t a0,
 	return err < 0 ? err : r;
 }
 
-/* ---- the planted socket --------------------------------------------------- */
+/* ---- the planted sockets --------------------------------------------------- */
 
-/* Does the thread's fd plant_fd still hold our socket? */
-static bool plant_present(struct pt_call *pc)
+static pid_t tgid_of(struct tracee *t)
+{
+	if (t->tgid <= 0) {
+		char path[64], line[128];
+		FILE *f;
+		int tgid = -ESRCH;
+
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)t->tid);
+		f = fopen(path, "re");
+		if (f) {
+			while (fgets(line, sizeof(line), f))
+				if (sscanf(line, "Tgid: %d", &tgid) == 1)
+					break;
+			fclose(f);
+		}
+		if (tgid < 0)
+			return -ESRCH;
+		t->tgid = tgid;
+	}
+	return t->tgid;
+}
+
+/*
+ * Which of our sockets the thread holds at plant_fd: its index, -1 when
+ * the number is free, -2 when something else is there.
+ */
+static int plant_find(struct pt_call *pc)
 {
 	struct sb_ptrace *pt = pc->pt;
+	struct tracee *t = pc->t;
+	unsigned int hint = t->plant_hint < pt->nplants ? t->plant_hint : 0;
 	char path[64];
 	struct stat st;
 
 	if (pt->kcmp != 0) {
-		long r = syscall(SYS_kcmp, getpid(), pc->t->tid, SB_KCMP_FILE,
-				 pt->plant_copy, pt->plant_fd);
+		for (unsigned int k = 0; k < pt->nplants; k++) {
+			unsigned int i = (hint + k) % pt->nplants;
+			long r = syscall(SYS_kcmp, pt->self, t->tid,
+					 SB_KCMP_FILE, pt->plants[i].theirs,
+					 pt->plant_fd);
 
-		if (r >= 0) {
-			pt->kcmp = 1;
-			return r == 0;
+			if (r == 0) {
+				pt->kcmp = 1;
+				t->plant_hint = i;
+				return (int)i;
+			}
+			if (r > 0)
+				continue;
+			if (errno == EBADF)
+				return -1;
+			if (errno == ESRCH)
+				return -2;
+			/* ENOSYS (no CONFIG_CHECKPOINT_RESTORE), EPERM */
+			pt->kcmp = 0;
+			break;
 		}
-		if (errno == EBADF)
-			return false;
-		if (errno == ESRCH)
-			return false;
-		pt->kcmp = 0; /* ENOSYS (no CONFIG_CHECKPOINT_RESTORE), EPERM */
+		if (pt->kcmp != 0)
+			return -2;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pc->t->tid,
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)t->tid,
 		 pt->plant_fd);
-	return stat(path, &st) == 0 && st.st_ino == pt->plant_st.st_ino &&
-	       st.st_dev == pt->plant_st.st_dev;
+	if (stat(path, &st) < 0)
+		return errno == ENOENT ? -1 : -2;
+	for (unsigned int i = 0; i < pt->nplants; i++) {
+		if (pt->plants[i].ino == st.st_ino &&
+		    pt->plants[i].dev == st.st_dev) {
+			t->plant_hint = i;
+			return (int)i;
+		}
+	}
+	return -2;
 }
 
 /* Is our fd `mine` the very open file the thread holds as `theirs`? */
@@ -682,7 +797,7 @@ static int same_file(struct pt_call *pc, int mine, int theirs)
 
 	if (pc->pt->kcmp == 0)
 		return -ENOSYS;
-	r = syscall(SYS_kcmp, getpid(), pc->t->tid, SB_KCMP_FILE, mine,
+	r = syscall(SYS_kcmp, pc->pt->self, pc->t->tid, SB_KCMP_FILE, mine,
 		    theirs);
 	if (r < 0)
 		return errno == EBADF ? 0 : -ENOSYS;
@@ -732,7 +847,7 @@ static void make_nonce(struct sb_ptrace *pt, unsigned char out[NONCE_LEN])
 	memcpy(out + 8, &seq, 8);
 }
 
-/* What sealbox writes into the thread for sendmsg/recvmsg on the socket. */
+/* What sealbox writes into the thread for sendmsg/recvmsg on a socket. */
 struct wire_msg {
 	struct msghdr mh;
 	struct iovec iov;
@@ -757,13 +872,27 @@ static void wire_init(struct wire_msg *w, uint64_t at)
 	w->iov.iov_len = NONCE_LEN;
 }
 
+/* A message carrying the thread's fd `fd` and the nonce. */
+static void wire_send_fd(struct wire_msg *w, uint64_t at,
+			 const unsigned char *nonce, int fd)
+{
+	struct cmsghdr *cm = &w->cm.h;
+
+	wire_init(w, at);
+	memcpy(w->payload, nonce, NONCE_LEN);
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+}
+
 /*
- * Take the message with our nonce off our end of the socket. A sibling
- * thread may have read the nonce and sent one of its own first: kcmp
- * tells the real one (the very file at `theirs`) apart, where it works.
+ * Take the message with our nonce off sock. A sibling thread may have read
+ * the nonce and sent one of its own first: kcmp tells the real one (the
+ * very file at `theirs`) apart, where it works.
  */
-static int take_file(struct pt_call *pc, const unsigned char *nonce,
-		     int theirs)
+static int take_file(struct pt_call *pc, int sock,
+		     const unsigned char *nonce, int theirs)
 {
 	for (;;) {
 		unsigned char buf[NONCE_LEN];
@@ -782,7 +911,7 @@ static int take_file(struct pt_call *pc, const unsigned char *nonce,
 		mh.msg_iovlen = 1;
 		mh.msg_control = u.b;
 		mh.msg_controllen = sizeof(u.b);
-		n = recvmsg(pc->pt->sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		n = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 		if (n < 0)
 			return -EAGAIN;
 		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
@@ -810,42 +939,220 @@ static int take_file(struct pt_call *pc, const unsigned char *nonce,
 	}
 }
 
-/* get_file through the planted socket; -ENOTSOCK when it is gone. */
+static void plant_close(struct plant *p)
+{
+	close(p->mine);
+	close(p->theirs);
+}
+
+static int plant_add(struct sb_ptrace *pt, int mine, int theirs)
+{
+	struct stat st;
+
+	if (fstat(theirs, &st) < 0)
+		return neg_errno();
+	if (pt->nplants == MAX_PLANTS) {
+		/* the oldest re-planted socket goes (never the first one):
+		 * programs still holding it fall back to /proc */
+		plant_close(&pt->plants[1]);
+		memmove(&pt->plants[1], &pt->plants[2],
+			(MAX_PLANTS - 2) * sizeof(pt->plants[0]));
+		pt->nplants--;
+	}
+	pt->plants[pt->nplants].mine = mine;
+	pt->plants[pt->nplants].theirs = theirs;
+	pt->plants[pt->nplants].dev = st.st_dev;
+	pt->plants[pt->nplants].ino = st.st_ino;
+	return (int)pt->nplants++;
+}
+
+/*
+ * An abstract Unix socket the programs can connect to, to get a socket
+ * shared with sealbox again. Anyone in the network namespace can connect;
+ * only connections from the process being re-planted are taken, and only
+ * the one that then carries our nonce and its own socket.
+ */
+static int listener_open(struct sb_ptrace *pt)
+{
+	int fd, n;
+
+	if (pt->listener >= 0)
+		return 0;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return neg_errno();
+	memset(&pt->addr, 0, sizeof(pt->addr));
+	pt->addr.sun_family = AF_UNIX;
+	n = snprintf(pt->addr.sun_path + 1, sizeof(pt->addr.sun_path) - 1,
+		     "sealbox-%d-%02x%02x%02x%02x%02x%02x%02x%02x",
+		     (int)getpid(), pt->nonce_key[0], pt->nonce_key[1],
+		     pt->nonce_key[2], pt->nonce_key[3], pt->nonce_key[4],
+		     pt->nonce_key[5], pt->nonce_key[6], pt->nonce_key[7]);
+	pt->addrlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+				  (size_t)n);
+	if (bind(fd, (struct sockaddr *)&pt->addr, pt->addrlen) < 0 ||
+	    listen(fd, MAX_CANDIDATES) < 0) {
+		int err = neg_errno();
+
+		close(fd);
+		return err;
+	}
+	pt->listener = fd;
+	return 0;
+}
+
+/*
+ * The program closed the socket (closefrom, close_fds): make the thread
+ * create a new one, connect it to our listener, send it to us over
+ * itself (so kcmp knows it later), and move it to plant_fd, inheritable.
+ * Returns the plant's index or -errno.
+ */
+static int replant(struct pt_call *pc)
+{
+	struct sb_ptrace *pt = pc->pt;
+	struct wire_msg w;
+	unsigned char nonce[NONCE_LEN];
+	int cand[MAX_CANDIDATES], ncand = 0, mine = -1, copy = -1, tmp, err;
+	uint64_t at, args[3];
+	int64_t r = 0;
+	pid_t tgid = tgid_of(pc->t);
+
+	if (tgid < 0)
+		return tgid;
+	err = listener_open(pt);
+	if (err < 0)
+		return err;
+	err = scratch_addr(pc, &at);
+	if (err < 0)
+		return err;
+	for (int fd; (fd = accept4(pt->listener, NULL, NULL, SOCK_CLOEXEC)) >= 0;)
+		close(fd); /* stale connections: not from this attempt */
+	/* non-blocking: a connect to a flooded backlog fails, never waits */
+	r = inject_simple(pc, SYS_socket, AF_UNIX,
+			  SOCK_SEQPACKET | SOCK_NONBLOCK, 0);
+	if (r < 0)
+		return (int)r;
+	tmp = (int)r;
+	args[0] = (uint64_t)tmp;
+	args[1] = at;
+	args[2] = pt->addrlen;
+	err = inject(pc, SYS_connect, args, 3, &pt->addr, pt->addrlen, NULL, 0,
+		     &r);
+	if (err == 0 && r < 0)
+		err = (int)r;
+	if (err == 0) {
+		for (int fd; ncand < MAX_CANDIDATES &&
+		     (fd = accept4(pt->listener, NULL, NULL, SOCK_CLOEXEC)) >= 0;) {
+			struct ucred uc;
+			socklen_t len = sizeof(uc);
+
+			if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc,
+				       &len) == 0 && uc.pid == tgid)
+				cand[ncand++] = fd;
+			else
+				close(fd);
+		}
+		if (ncand == 0)
+			err = -ECONNREFUSED;
+	}
+	if (err == 0) {
+		make_nonce(pt, nonce);
+		wire_send_fd(&w, at, nonce, tmp);
+		args[0] = (uint64_t)tmp;
+		args[1] = at;
+		args[2] = MSG_DONTWAIT | MSG_NOSIGNAL;
+		err = inject(pc, SYS_sendmsg, args, 3, &w, sizeof(w), NULL, 0,
+			     &r);
+		if (err == 0 && r != NONCE_LEN)
+			err = r < 0 ? (int)r : -EIO;
+	}
+	for (int i = 0; i < ncand; i++) {
+		if (err == 0 && mine < 0) {
+			copy = take_file(pc, cand[i], nonce, tmp);
+			if (copy >= 0) {
+				mine = cand[i];
+				continue;
+			}
+		}
+		close(cand[i]);
+	}
+	if (err == 0 && mine < 0)
+		err = -ECONNREFUSED;
+	if (err == 0 && tmp != pt->plant_fd) {
+		r = inject_simple(pc, SYS_dup3, (uint64_t)tmp,
+				  (uint64_t)pt->plant_fd, 0);
+		if (r != pt->plant_fd)
+			err = r < 0 ? (int)r : -EBUSY;
+	}
+	if (tmp != pt->plant_fd || err < 0)
+		(void)inject_simple(pc, SYS_close, (uint64_t)tmp, 0, 0);
+	if (err == 0)
+		err = plant_add(pt, mine, copy);
+	if (err < 0) {
+		if (mine >= 0)
+			close(mine);
+		if (copy >= 0)
+			close(copy);
+		return err;
+	}
+	pt->stats.replant++;
+	pc->t->plant_hint = (unsigned int)err;
+	return err;
+}
+
+/* The plant the thread holds, re-planted if need be; -ENOTSOCK: none. */
+static int plant_get(struct pt_call *pc)
+{
+	int i = plant_find(pc);
+
+	if (i >= 0)
+		return i;
+	if (i == -1 && !pc->dead) {
+		i = replant(pc);
+		if (i >= 0)
+			return i;
+	}
+	return pc->dead ? -ESRCH : -ENOTSOCK;
+}
+
+/* get_file through a planted socket; -ENOTSOCK when there is none. */
 static int get_file_by_socket(struct pt_call *pc, int fd)
 {
 	struct sb_ptrace *pt = pc->pt;
 	struct wire_msg w;
-	struct cmsghdr *cm;
 	unsigned char nonce[NONCE_LEN];
 	uint64_t at, args[3];
 	int64_t r = 0;
-	int err;
+	int err, i;
 
-	if (!plant_present(pc))
-		return -ENOTSOCK;
+	i = plant_get(pc);
+	if (i < 0)
+		return i;
 	err = scratch_addr(pc, &at);
 	if (err < 0)
 		return err;
-	drain(pt->sock);
+	/* strays on our end are skipped by take_file */
 	make_nonce(pt, nonce);
-	wire_init(&w, at);
-	memcpy(w.payload, nonce, NONCE_LEN);
-	cm = &w.cm.h;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	wire_send_fd(&w, at, nonce, fd);
 	args[0] = (uint64_t)pt->plant_fd;
 	args[1] = at;
 	args[2] = MSG_DONTWAIT | MSG_NOSIGNAL;
 	err = inject(pc, SYS_sendmsg, args, 3, &w, sizeof(w), NULL, 0, &r);
+	if (err == 0 && r == -EAGAIN) {
+		/* our end is full of strays (a program sent them): empty it */
+		drain(pt->plants[i].mine);
+		err = inject(pc, SYS_sendmsg, args, 3, &w, sizeof(w), NULL, 0,
+			     &r);
+	}
 	if (err < 0)
 		return err;
 	if (r == -EBADF)
 		return -EBADF; /* the socket was there: fd is not open */
 	if (r != NONCE_LEN)
 		return -ENOTSOCK; /* refused: take the /proc way */
-	err = take_file(pc, nonce, fd);
+	err = take_file(pc, pt->plants[i].mine, nonce, fd);
+	if (err >= 0)
+		pt->stats.get_socket++;
 	return err == -EAGAIN ? -ENOTSOCK : err;
 }
 
@@ -921,28 +1228,11 @@ static ssize_t pt_write_mem(struct sb_call *c, uint64_t addr,
 
 static pid_t pt_get_tgid(struct sb_call *c)
 {
-	struct pt_call *pc = pc_of(c);
-	struct tracee *t = pc->t;
+	pid_t tgid = tgid_of(pc_of(c)->t);
 
-	if (t->tgid <= 0) {
-		char path[64], line[128];
-		FILE *f;
-		int tgid = -ESRCH;
-
-		snprintf(path, sizeof(path), "/proc/%d/status", (int)t->tid);
-		f = fopen(path, "re");
-		if (f) {
-			while (fgets(line, sizeof(line), f))
-				if (sscanf(line, "Tgid: %d", &tgid) == 1)
-					break;
-			fclose(f);
-		}
-		if (tgid < 0)
-			return -ESRCH;
-		t->tgid = tgid;
-	}
-	c->tgid = t->tgid;
-	return t->tgid;
+	if (tgid > 0)
+		c->tgid = tgid;
+	return tgid;
 }
 
 /*
@@ -958,12 +1248,8 @@ static int pidfd_of(struct pt_call *pc)
 		return t->pidfd;
 	t->pidfd = (int)syscall(SYS_pidfd_open, t->tid, PIDFD_THREAD);
 	if (t->pidfd < 0 && errno == EINVAL) {
-		struct sb_call c;
-		pid_t tgid;
+		pid_t tgid = tgid_of(t);
 
-		memset(&c, 0, sizeof(c));
-		c.transport = pc;
-		tgid = pt_get_tgid(&c);
 		if (tgid > 0)
 			t->pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
 	}
@@ -994,6 +1280,7 @@ static int pt_get_file(struct sb_call *c, int fd)
 		if (pidfd >= 0) {
 			got = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
 			if (got >= 0) {
+				pc->pt->stats.get_pidfd++;
 				remember(pc, got, fd);
 				return got;
 			}
@@ -1005,8 +1292,11 @@ static int pt_get_file(struct sb_call *c, int fd)
 		/* EPERM (a policy), ESRCH: try the ways that need no pidfd */
 	}
 	got = get_file_by_socket(pc, fd);
-	if (got == -ENOTSOCK)
+	if (got == -ENOTSOCK) {
 		got = get_file_by_proc(pc, fd);
+		if (got >= 0)
+			pc->pt->stats.get_proc++;
+	}
 	if (got >= 0)
 		remember(pc, got, fd);
 	return got;
@@ -1053,33 +1343,34 @@ static int move_fd(struct pt_call *pc, int tmp, int at, int min,
 	return (int)r;
 }
 
-/* install_fd through the planted socket; -ENOTSOCK when it is gone. */
+/* install_fd through a planted socket; -ENOTSOCK when there is none. */
 static int install_by_socket(struct pt_call *pc, int file, int at, int min,
 			     bool cloexec)
 {
 	struct sb_ptrace *pt = pc->pt;
 	struct wire_msg w, back;
 	unsigned char nonce[NONCE_LEN];
-	char dummy[NONCE_LEN];
+	char payload[NONCE_LEN];
 	union {
 		struct cmsghdr h;
 		char b[CMSG_SPACE(sizeof(int))];
 	} u;
-	struct iovec iov = { dummy, sizeof(dummy) };
+	struct iovec iov = { payload, sizeof(payload) };
 	struct msghdr mh;
 	struct cmsghdr *cm;
 	uint64_t at_mem, args[3];
 	int64_t r = 0;
-	int err, tmp;
+	int err, tmp, i;
 
-	if (!plant_present(pc))
-		return -ENOTSOCK;
+	i = plant_get(pc);
+	if (i < 0)
+		return i;
 	err = scratch_addr(pc, &at_mem);
 	if (err < 0)
 		return err;
-	drain(pt->plant_copy); /* nothing stale may come first */
+	drain(pt->plants[i].theirs); /* nothing stale may come first */
 	make_nonce(pt, nonce);
-	memcpy(dummy, nonce, NONCE_LEN);
+	memcpy(payload, nonce, NONCE_LEN);
 	memset(&mh, 0, sizeof(mh));
 	memset(&u, 0, sizeof(u));
 	mh.msg_iov = &iov;
@@ -1091,7 +1382,8 @@ static int install_by_socket(struct pt_call *pc, int file, int at, int min,
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
 	memcpy(CMSG_DATA(cm), &file, sizeof(int));
-	if (sendmsg(pt->sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) != NONCE_LEN)
+	if (sendmsg(pt->plants[i].mine, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) !=
+	    NONCE_LEN)
 		return -ENOTSOCK;
 
 	wire_init(&w, at_mem);
@@ -1117,6 +1409,7 @@ static int install_by_socket(struct pt_call *pc, int file, int at, int min,
 	/* the number came back through its memory: check it names our file */
 	if (tmp < 0 || same_file(pc, file, tmp) == 0)
 		return -EIO;
+	pt->stats.put_socket++;
 	return move_fd(pc, tmp, at, min, cloexec);
 }
 
@@ -1146,7 +1439,8 @@ static int install_by_open(struct pt_call *pc, int file, int at, int min,
 	if (err < 0)
 		return err;
 	if (r < 0)
-		return (int)r == -ENFILE ? -ENFILE : (int)r;
+		return (int)r;
+	pc->pt->stats.put_open++;
 	return move_fd(pc, (int)r, at, min, cloexec);
 }
 
@@ -1172,11 +1466,16 @@ static int pt_install_fd(struct sb_call *c, int file, int at, int min,
 					  cloexec ? F_DUPFD_CLOEXEC : F_DUPFD,
 					  (uint64_t)min);
 		nfd = (int)r;
+		pc->pt->stats.put_dup++;
 	} else {
 		nfd = install_by_socket(pc, file, at, min, cloexec);
 		if (nfd == -ENOTSOCK)
 			nfd = install_by_open(pc, file, at, min, cloexec);
 	}
+	/* F_DUPFD says EINVAL when min is past RLIMIT_NOFILE: for a new fd
+	 * that is "no room", as with the notification transport */
+	if (nfd == -EINVAL && at < 0)
+		nfd = -EMFILE;
 	if (nfd >= 0 && reply) {
 		pc->reply = nfd;
 		c->replied = true;
@@ -1210,8 +1509,10 @@ static void release_signals(struct pt_call *pc)
 {
 	struct tracee *t = pc->t;
 
+	if (pc->nheld && !t->redeliver)
+		t->redeliver = calloc(MAX_HELD_SIGNALS, sizeof(*t->redeliver));
 	for (unsigned int i = 0; i < pc->nheld; i++) {
-		if (t->nredeliver < MAX_HELD_SIGNALS)
+		if (t->redeliver && t->nredeliver < MAX_HELD_SIGNALS)
 			t->redeliver[t->nredeliver++] = pc->held[i];
 		/* queued while the thread is stopped: delivered (and
 		 * stopped for) before it runs any code of its own */
@@ -1288,14 +1589,17 @@ static void on_seccomp_stop(struct sb_ptrace *pt, struct tracee *t)
 	if (t->reexec) {
 		t->reexec = false;
 		if (reexec_matches(t, &pc.orig)) {
+			pt->stats.passed++;
 			resume(t->tid, PTRACE_CONT, 0);
 			return;
 		}
 	}
 	if (data != SB_TRACE_DATA_OWN || !sb_regs_native(&pc.orig)) {
+		pt->stats.foreign++;
 		finish(&pc, sb_return(-ENOSYS));
 		return;
 	}
+	pt->stats.seccomp++;
 	memset(&call, 0, sizeof(call));
 	call.ops = &ptrace_ops;
 	call.transport = &pc;
@@ -1329,10 +1633,18 @@ static void on_exec(struct sb_ptrace *pt, struct tracee *t)
 	}
 }
 
-static void on_signal(struct tracee *t, int sig)
+static void on_signal(struct sb_ptrace *pt, struct tracee *t, int sig)
 {
 	/* a handler may run: the next seccomp stop is a new call */
 	t->reexec = false;
+	if (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+		siginfo_t si;
+
+		memset(&si, 0, sizeof(si));
+		if (ptrace(PTRACE_GETSIGINFO, t->tid, NULL, &si) == 0 &&
+		    si.si_code == SI_KERNEL && tgid_of(t) == pt->root)
+			pt->tty_stop = true;
+	}
 	for (unsigned int i = 0; i < t->nredeliver; i++) {
 		if (t->redeliver[i].si_signo != sig)
 			continue;
@@ -1360,6 +1672,7 @@ static void handle_status(struct sb_ptrace *pt, pid_t pid, int status)
 	}
 	if (!WIFSTOPPED(status))
 		return;
+	pt->stats.stops++;
 	if (!t) {
 		/* its parent's fork event has not been seen yet */
 		t = tracee_add(pt, pid);
@@ -1389,8 +1702,16 @@ static void handle_status(struct sb_ptrace *pt, pid_t pid, int status)
 		/* a group stop: stay stopped, yet report SIGCONT to us */
 		if (is_stop_signal(sig) &&
 		    ptrace((enum __ptrace_request)PTRACE_LISTEN, pid, NULL,
-			   NULL) == 0)
+			   NULL) == 0) {
+			pt->stats.group_stops++;
+			if (pt->tty_stop && tgid_of(t) == pt->root) {
+				/* our shell waits for us to stop; SIGCONT
+				 * wakes us and the program alike */
+				pt->tty_stop = false;
+				kill(getpid(), SIGSTOP);
+			}
 			return;
+		}
 		/* a new tracee's first stop, our PTRACE_INTERRUPT, the end
 		 * of a group stop */
 		resume(pid, PTRACE_CONT, 0);
@@ -1400,7 +1721,7 @@ static void handle_status(struct sb_ptrace *pt, pid_t pid, int status)
 			resume(pid, PTRACE_CONT, 0); /* a stray syscall stop */
 			return;
 		}
-		on_signal(t, sig);
+		on_signal(pt, t, sig);
 		return;
 	default:
 		resume(pid, PTRACE_CONT, 0);
@@ -1439,6 +1760,7 @@ static int event_loop(struct sb_ptrace *pt)
 /* Signals sealbox passes on to PROG when they are sent to sealbox. */
 static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1,
 				 SIGUSR2, SIGALRM, SIGWINCH, SIGCONT };
+static const int tty_stops[] = { SIGTSTP, SIGTTIN, SIGTTOU };
 static volatile sig_atomic_t forward_to;
 
 static void forward_signal(int sig, siginfo_t *si, void *uc)
@@ -1509,6 +1831,12 @@ static void kill_the_rest(struct sb_ptrace *pt)
 	for (size_t b = 0; b < TRACEE_BUCKETS; b++)
 		for (struct tracee *t = pt->buckets[b]; t; t = t->next)
 			kill(t->tid, SIGKILL);
+	/* stops already collected (never reported again), maybe of tracees
+	 * the table has not seen yet */
+	for (size_t i = 0; i < pt->npending; i++)
+		if (WIFSTOPPED(pt->pending[i].status))
+			kill(pt->pending[i].pid, SIGKILL);
+	pt->npending = 0;
 	/* reap everything: tracees, and orphans handed to us as subreaper */
 	for (;;) {
 		int status;
@@ -1549,11 +1877,40 @@ static void nonce_key(struct sb_ptrace *pt)
 		close(fd);
 }
 
+static void ptrace_free(struct sb_ptrace *pt)
+{
+	for (unsigned int i = 0; i < pt->nplants; i++)
+		plant_close(&pt->plants[i]);
+	if (pt->listener >= 0)
+		close(pt->listener);
+	free(pt->pending);
+	free(pt);
+}
+
+/* SEALBOX_PTRACE_STATS=1: what the transport did, for tests and tuning. */
+static void print_stats(const struct sb_ptrace *pt)
+{
+	const char *env = getenv("SEALBOX_PTRACE_STATS");
+
+	if (!env || !*env || strcmp(env, "0") == 0)
+		return;
+	fprintf(stderr, "sealbox: ptrace: stops %lu seccomp %lu passed %lu "
+		"foreign %lu injected %lu get_file pidfd %lu socket %lu "
+		"proc %lu install_fd dup %lu socket %lu open %lu replant %lu "
+		"held_signals %lu group_stops %lu\n", pt->stats.stops,
+		pt->stats.seccomp, pt->stats.passed, pt->stats.foreign,
+		pt->stats.injected, pt->stats.get_pidfd, pt->stats.get_socket,
+		pt->stats.get_proc, pt->stats.put_dup, pt->stats.put_socket,
+		pt->stats.put_open, pt->stats.replant, pt->stats.held_signals,
+		pt->stats.group_stops);
+}
+
 int sb_ptrace_run(struct sb_emulator *e, const struct sb_features *fs,
 		  char **argv)
 {
 	struct sb_ptrace *pt;
 	struct sigaction sa, old_sa[SB_ARRAY_SIZE(forwarded)], old_chld;
+	struct sigaction old_tty[SB_ARRAY_SIZE(tty_stops)];
 	unsigned long opts = PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP |
 			     PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
 			     PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
@@ -1573,33 +1930,35 @@ int sb_ptrace_run(struct sb_emulator *e, const struct sb_features *fs,
 	pt->use_pidfd_getfd = sb_features_has(fs, SB_F_PIDFD_GETFD);
 	pt->plant_fd = e->fd_base - 1;
 	pt->kcmp = -1;
+	pt->self = getpid();
 	pt->seccomp_after_entry = -1;
 	nonce_key(pt);
 
+	pt->listener = -1;
 	/* SEQPACKET: one message per call, and our copy of the planted end
 	 * keeps it alive even when every program has closed it */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		err = neg_errno();
-		free(pt);
+		ptrace_free(pt);
 		return err;
 	}
-	pt->sock = sv[0];
-	pt->plant_copy = sv[1];
-	if (fstat(pt->plant_copy, &pt->plant_st) < 0 ||
-	    pipe2(err_pipe, O_CLOEXEC) < 0) {
-		err = neg_errno();
+	err = plant_add(pt, sv[0], sv[1]);
+	if (err < 0) {
 		close(sv[0]);
 		close(sv[1]);
-		free(pt);
+		ptrace_free(pt);
+		return err;
+	}
+	if (pipe2(err_pipe, O_CLOEXEC) < 0) {
+		err = neg_errno();
+		ptrace_free(pt);
 		return err;
 	}
 	if (pipe2(go, O_CLOEXEC) < 0) {
 		err = neg_errno();
-		close(sv[0]);
-		close(sv[1]);
 		close(err_pipe[0]);
 		close(err_pipe[1]);
-		free(pt);
+		ptrace_free(pt);
 		return err;
 	}
 	/* waitpid must see our children: SIGCHLD ignored would reap them */
@@ -1608,11 +1967,23 @@ int sb_ptrace_run(struct sb_emulator *e, const struct sb_features *fs,
 	sigaction(SIGCHLD, &sa, &old_chld);
 	/* orphans of the tree come to us, so none outlives the run */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/*
+	 * Programs of the same user must not read or write our memory (the
+	 * registry) through /proc/PID/mem or process_vm_writev: not dumpable.
+	 * (CAP_SYS_PTRACE still can; and install_by_open, the last fallback,
+	 * then works only for such programs.) The child is made dumpable
+	 * again by its exec.
+	 */
+	prctl(PR_SET_DUMPABLE, 0);
 
 	fflush(NULL);
 	child = fork();
 	if (child < 0) {
 		err = neg_errno();
+		close(err_pipe[0]);
+		close(err_pipe[1]);
+		close(go[0]);
+		close(go[1]);
 		goto out_fds;
 	}
 	if (child == 0) {
@@ -1662,6 +2033,12 @@ int sb_ptrace_run(struct sb_emulator *e, const struct sb_features *fs,
 	close(go[1]);
 
 	forward_to = child;
+	/* the terminal's stop signals must not stop sealbox before the
+	 * program has stopped (it would then stop after the SIGCONT) */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	for (size_t i = 0; i < SB_ARRAY_SIZE(tty_stops); i++)
+		sigaction(tty_stops[i], &sa, &old_tty[i]);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = forward_signal;
 	sa.sa_flags = SA_SIGINFO; /* no SA_RESTART: waitpid sees EINTR */
@@ -1674,6 +2051,8 @@ int sb_ptrace_run(struct sb_emulator *e, const struct sb_features *fs,
 	kill_the_rest(pt);
 	for (size_t i = 0; i < SB_ARRAY_SIZE(forwarded); i++)
 		sigaction(forwarded[i], &old_sa[i], NULL);
+	for (size_t i = 0; i < SB_ARRAY_SIZE(tty_stops); i++)
+		sigaction(tty_stops[i], &old_tty[i], NULL);
 
 	/* the exec either happened (pipe closed, nothing read) or not */
 	n = read(err_pipe[0], msg, sizeof(msg));
@@ -1697,18 +2076,13 @@ int sb_ptrace_run(struct sb_emulator *e, const struct sb_features *fs,
 	} else {
 		code = SB_EXIT_FAILURE;
 	}
-	close(sv[0]);
-	close(sv[1]);
+	print_stats(pt);
+	ptrace_free(pt);
 	sigaction(SIGCHLD, &old_chld, NULL);
-	free(pt->pending);
-	free(pt);
 	return code;
 
 out_fds:
-	close(sv[0]);
-	close(sv[1]);
+	ptrace_free(pt);
 	sigaction(SIGCHLD, &old_chld, NULL);
-	free(pt->pending);
-	free(pt);
 	return err;
 }
