@@ -7,6 +7,8 @@
  * errors, 126 when PROG cannot run, 127 when it is not found.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -416,6 +418,119 @@ static int supervise(struct supervisor *s)
 	return status_code(status);
 }
 
+/* Where libsealbox-preload.so is: $SEALBOX_PRELOAD_LIB, beside the sealbox
+ * binary (or in its build tree's preload/), or the installed library dir. */
+static bool find_preload(char *out, size_t len)
+{
+	char exe[PATH_MAX], *slash;
+	const char *env = getenv("SEALBOX_PRELOAD_LIB");
+	static const char *const rel[] = {
+		"libsealbox-preload.so", "preload/libsealbox-preload.so",
+		"../lib/libsealbox-preload.so",
+	};
+	ssize_t n;
+
+	if (env && *env) {
+		snprintf(out, len, "%s", env);
+		return access(out, R_OK) == 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		for (size_t i = 0; i < SB_ARRAY_SIZE(rel); i++) {
+			int k = snprintf(out, len, "%s/%s", exe, rel[i]);
+
+			if (k > 0 && (size_t)k < len && access(out, R_OK) == 0)
+				return true;
+		}
+	}
+	snprintf(out, len, "%s/libsealbox-preload.so", SEALBOX_LIBDIR);
+	return access(out, R_OK) == 0;
+}
+
+/* A statically linked program has no PT_INTERP: no shim can reach it. */
+static bool is_static_elf(const char *prog)
+{
+	char path[PATH_MAX];
+	const char *p = prog;
+	FILE *f;
+	unsigned char hdr[64];
+	bool dynamic = false;
+
+	if (!strchr(prog, '/')) {
+		/* the same PATH search execvp will make */
+		const char *dirs = getenv("PATH");
+		char *copy = strdup(dirs ? dirs : "/usr/bin:/bin"), *save = NULL;
+
+		for (char *d = strtok_r(copy, ":", &save); d;
+		     d = strtok_r(NULL, ":", &save)) {
+			snprintf(path, sizeof(path), "%s/%s", d, prog);
+			if (access(path, X_OK) == 0) {
+				p = path;
+				break;
+			}
+		}
+		free(copy);
+	}
+	f = fopen(p, "re");
+	if (!f)
+		return false;
+	if (fread(hdr, 1, sizeof(hdr), f) == sizeof(hdr) &&
+	    memcmp(hdr, "\177ELF", 4) == 0 && hdr[4] == 2 /* 64-bit */) {
+		uint64_t phoff;
+		uint16_t phentsize, phnum;
+
+		memcpy(&phoff, hdr + 32, 8);
+		memcpy(&phentsize, hdr + 54, 2);
+		memcpy(&phnum, hdr + 56, 2);
+		for (uint16_t i = 0; i < phnum; i++) {
+			uint32_t type;
+
+			if (fseek(f, (long)(phoff + (uint64_t)i * phentsize),
+				  SEEK_SET) != 0 ||
+			    fread(&type, 4, 1, f) != 1)
+				break;
+			if (type == 3 /* PT_INTERP */)
+				dynamic = true;
+		}
+	} else {
+		dynamic = true; /* a script, or not ELF64: not our call */
+	}
+	fclose(f);
+	return !dynamic;
+}
+
+/* sealbox run --preload: no supervisor; the shim in PROG does the work. */
+static int run_preload(const struct sb_cli *cli, const char *without,
+		       char **argv)
+{
+	char lib[PATH_MAX], pre[PATH_MAX * 2];
+	const char *old = getenv("LD_PRELOAD");
+	int err;
+
+	if (!find_preload(lib, sizeof(lib)))
+		sb_die("run: --preload: libsealbox-preload.so not found "
+		       "(set SEALBOX_PRELOAD_LIB)");
+	if (is_static_elf(argv[0]))
+		sb_warn("%s is statically linked: the preload shim cannot "
+			"reach it", argv[0]);
+	snprintf(pre, sizeof(pre), "%s%s%s", lib, old && *old ? ":" : "",
+		 old && *old ? old : "");
+	setenv("LD_PRELOAD", pre, 1);
+	setenv("SEALBOX_PRELOAD_EMULATE", sb_emulate_name(cli->opt.emulate), 1);
+	setenv("SEALBOX_PRELOAD_ENFORCE", cli->opt.enforce_user ? "user" :
+	       "auto", 1);
+	if (without && *without)
+		setenv("SEALBOX_FEATURES", without, 1);
+	execvp(argv[0], argv);
+	err = errno;
+	fprintf(stderr, "sealbox: %s: %s\n", argv[0], strerror(err));
+	return exec_status(err);
+}
+
 static void usage_run(void)
 {
 	sb_die("run: usage: sealbox run [OPTIONS] -- PROG [ARGS...]");
@@ -564,7 +679,8 @@ int sb_cmd_run(int argc, char **argv)
 	struct sb_emulator emu;
 	struct supervisor sup = { -1, -1, -1, -1, NULL, false, false, { NULL },
 				  { 0 }, 0 };
-	const char *why = NULL, *session = NULL;
+	const char *why = NULL, *session = NULL, *without = NULL;
+	bool preload = false;
 	int i, err, status, listener = -1;
 
 	memset(&cli, 0, sizeof(cli));
@@ -588,6 +704,12 @@ int sb_cmd_run(int argc, char **argv)
 			session = argv[++i];
 			continue;
 		}
+		if (strcmp(arg, "--preload") == 0) {
+			preload = true;
+			continue;
+		}
+		if (strncmp(arg, "--without=", 10) == 0)
+			without = arg + 10;
 		if (sb_cli_common_option(&cli, argc, argv, &i))
 			continue;
 		sb_die("run: %s: unknown option", arg);
@@ -598,6 +720,29 @@ int sb_cmd_run(int argc, char **argv)
 	if (session && (!*session || strchr(session, '/')))
 		sb_die("run: --session=%s: expected a plain name", session);
 
+	if (preload || cli.opt.backend == SB_BACKEND_PRELOAD) {
+		char spec[512] = "";
+
+		/* the shim's own override syntax: -name forces off */
+		if (without) {
+			size_t used = 0;
+
+			for (const char *p = without; *p;) {
+				size_t l = strcspn(p, ",");
+				int k = snprintf(spec + used, sizeof(spec) - used,
+						 "%s-%.*s", used ? "," : "",
+						 (int)l, p);
+
+				if (k < 0 || (size_t)k >= sizeof(spec) - used)
+					break;
+				used += (size_t)k;
+				p += l;
+				if (*p == ',')
+					p++;
+			}
+		}
+		return run_preload(&cli, spec, argv);
+	}
 	sb_cli_probe(&cli);
 	if (session) {
 		/* two may start at once: whoever binds first hosts */
