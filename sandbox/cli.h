@@ -22,6 +22,7 @@ struct sb_cli {
 	struct sb_features features;
 	enum sb_backing_kind backing; /* SB_BACKING_NONE: best available */
 	bool json;
+	bool env_applied;  /* SEALBOX_FEATURES taken into account */
 };
 
 /* "sealbox: WHAT: WHY" on stderr, then exit(SB_EXIT_FAILURE). */
@@ -39,6 +40,9 @@ bool sb_cli_common_option(struct sb_cli *cli, int argc, char **argv, int *i);
 
 /* Probe the kernel (honouring --without and SEALBOX_FEATURES). */
 void sb_cli_probe(struct sb_cli *cli);
+/* Probe only the features programs are given; true when all are native. */
+bool sb_cli_probe_provided(struct sb_cli *cli);
+void sb_cli_apply_env(struct sb_cli *cli);
 
 int sb_cmd_probe(int argc, char **argv);
 int sb_cmd_run(int argc, char **argv);

@@ -743,6 +743,17 @@ int sb_cmd_run(int argc, char **argv)
 		}
 		return run_preload(&cli, spec, argv);
 	}
+	/*
+	 * The common case on a current kernel: nothing to provide. Find that
+	 * out with the cheap probes alone and get out of the way at once.
+	 */
+	if (!session && cli.opt.emulate == SB_EMULATE_AUTO && !cli.opt.pretend &&
+	    cli.opt.backend == SB_BACKEND_AUTO && sb_cli_probe_provided(&cli)) {
+		execvp(argv[0], argv);
+		err = errno;
+		fprintf(stderr, "sealbox: %s: %s\n", argv[0], strerror(err));
+		return exec_status(err);
+	}
 	sb_cli_probe(&cli);
 	if (session) {
 		/* two may start at once: whoever binds first hosts */

@@ -138,11 +138,48 @@ bool sb_cli_common_option(struct sb_cli *cli, int argc, char **argv, int *i)
 	return false;
 }
 
+/*
+ * Only what programs are given (memfd flags, seals, behaviours): cheap
+ * calls, no children. Returns true when the kernel has all of it natively.
+ */
+bool sb_cli_probe_provided(struct sb_cli *cli)
+{
+	bool all = true;
+
+	sb_cli_apply_env(cli);
+	for (size_t f = 0; f < SB_F_COUNT; f++) {
+		if (sb_feature_info((enum sb_feature)f)->kind == SB_FK_SUPPORT)
+			continue;
+		if (cli->features.state[f] == SB_UNKNOWN &&
+		    sb_probe_one(&cli->features, (enum sb_feature)f) < 0)
+			return false;
+		if (cli->features.state[f] != SB_YES)
+			all = false;
+	}
+	return all;
+}
+
 void sb_cli_probe(struct sb_cli *cli)
 {
-	const char *env = getenv("SEALBOX_FEATURES");
 	int err;
 
+	sb_cli_apply_env(cli);
+	err = sb_probe_all(&cli->features);
+	if (err < 0)
+		sb_die("probe: %s", strerror(-err));
+	cli->features.memfd_noexec = sb_probe_memfd_noexec();
+	if (cli->features.memfd_noexec < 0)
+		cli->features.memfd_noexec = -1;
+}
+
+/* SEALBOX_FEATURES, under what the command line forced (applied once). */
+void sb_cli_apply_env(struct sb_cli *cli)
+{
+	const char *env = getenv("SEALBOX_FEATURES");
+
+	if (cli->env_applied)
+		return;
+	cli->env_applied = true;
 	if (env && *env) {
 		/* the command line wins: apply the environment to a scratch
 		 * copy first, then re-apply what the command line forced */
@@ -160,12 +197,6 @@ void sb_cli_probe(struct sb_cli *cli)
 						  (enum sb_feature)f,
 						  mine.state[f] == SB_YES);
 	}
-	err = sb_probe_all(&cli->features);
-	if (err < 0)
-		sb_die("probe: %s", strerror(-err));
-	cli->features.memfd_noexec = sb_probe_memfd_noexec();
-	if (cli->features.memfd_noexec < 0)
-		cli->features.memfd_noexec = -1;
 }
 
 static void usage(FILE *out)
