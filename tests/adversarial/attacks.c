@@ -3028,7 +3028,15 @@ static void build_table(void)
 	    CHK_ALL, 3);
 	add("seal_ebusy_smaps_race", atk_smaps_race, 0, A_OWN_SETUP, CHK_ALL,
 	    0);
-	add("seal_race_mmap", atk_seal_race, 0, A_OWN_SETUP, CHK_ALL, 0);
+	/*
+	 * Reproduces natively on 6.18 (about one run in four, no sealbox):
+	 * a store through a shared writable mapping shows up after
+	 * F_ADD_SEALS(F_SEAL_WRITE) returned 0. Either a kernel race or an
+	 * ordering flaw in this attack; to be investigated. Counted as a
+	 * kernel gap until then, like the ACL cases.
+	 */
+	add("seal_race_mmap", atk_seal_race, 0, A_OWN_SETUP | A_KERNEL_GAP,
+	    CHK_ALL, 0);
 	add("seal_race_splice", atk_seal_race, 0, A_OWN_SETUP, CHK_ALL, 1);
 	add("dup2_race/write", atk_dup2_race, S_STD, 0, CHK_ALL, OP_WRITE);
 	add("dup2_race/ftruncate", atk_dup2_race, S_STD, 0, CHK_ALL,
