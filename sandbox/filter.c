@@ -121,6 +121,10 @@ static int load(scmp_filter_ctx ctx, unsigned long flags)
 	prog.len = (unsigned short)(got / sizeof(insns[0]));
 	prog.filter = insns;
 	err = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+	/* 3.5 to 3.16 have filters but not seccomp(2) */
+	if (err < 0 && errno == ENOSYS && flags == 0)
+		err = prctl(PR_SET_SECCOMP, 2 /* SECCOMP_MODE_FILTER */, &prog,
+			    0, 0);
 	return err < 0 ? neg_errno() : err;
 }
 

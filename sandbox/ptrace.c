@@ -64,12 +64,18 @@
  *  - A RET_TRACE stop whose data is not sealbox's (0) comes from a filter
  *    someone else stacked: it is answered ENOSYS, as with no tracer.
  *
+ *  - A copy from a program's memory that a userfaultfd holds up can wait for
+ *    a thread in a ptrace stop only we could end: a watchdog thread kills
+ *    that program after MEM_WATCHDOG_MS instead of letting sealbox hang.
+ *
  * SEALBOX_PTRACE_STATS=1 prints what the transport did when the run ends.
  */
 #include "ptrace.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -307,6 +313,95 @@ static bool is_stop_signal(int sig)
 
 /* ---- the thread's memory ------------------------------------------------ */
 
+/*
+ * A copy from a program's memory can wait forever: a page registered with
+ * userfaultfd (not UFFD_USER_MODE_ONLY) waits for the program's fault
+ * handler thread, which may sit in a ptrace stop only this thread can end
+ * (a new thread's first stop, a queued seccomp stop): a deadlock. No signal
+ * interrupts the wait (it is killable only), and no other thread may make
+ * ptrace requests. So a watchdog thread kills the program when one copy
+ * has taken longer than MEM_WATCHDOG_MS; its exit releases the fault.
+ */
+#define MEM_WATCHDOG_MS 3000
+
+static struct {
+	pthread_t thread;
+	bool running;
+	int wake[2];            /* closing wake[1] ends the watchdog */
+	int64_t since;          /* CLOCK_MONOTONIC ms of the copy; 0: none */
+	pid_t target;
+	unsigned long kills;
+} watch = { .wake = { -1, -1 } };
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *watchdog(void *arg)
+{
+	struct pollfd p = { watch.wake[0], POLLIN, 0 };
+
+	(void)arg;
+	while (poll(&p, 1, MEM_WATCHDOG_MS / 4) == 0 ||
+	       (p.revents == 0)) {
+		int64_t since = __atomic_load_n(&watch.since, __ATOMIC_ACQUIRE);
+		pid_t target = __atomic_load_n(&watch.target, __ATOMIC_ACQUIRE);
+
+		if (since && target > 0 && mono_ms() - since > MEM_WATCHDOG_MS &&
+		    __atomic_compare_exchange_n(&watch.since, &since, 0, false,
+						__ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
+			kill(target, SIGKILL);
+			__atomic_add_fetch(&watch.kills, 1, __ATOMIC_RELAXED);
+		}
+	}
+	return NULL;
+}
+
+static void watchdog_start(void)
+{
+	sigset_t all, old;
+
+	if (watch.running || pipe2(watch.wake, O_CLOEXEC) < 0)
+		return;
+	/* signals stay with the main thread */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	watch.running = pthread_create(&watch.thread, NULL, watchdog, NULL) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!watch.running) {
+		close(watch.wake[0]);
+		close(watch.wake[1]);
+		watch.wake[0] = watch.wake[1] = -1;
+	}
+}
+
+static void watchdog_stop(void)
+{
+	if (!watch.running)
+		return;
+	close(watch.wake[1]);
+	pthread_join(watch.thread, NULL);
+	close(watch.wake[0]);
+	watch.wake[0] = watch.wake[1] = -1;
+	watch.running = false;
+}
+
+static void watch_begin(pid_t tid)
+{
+	__atomic_store_n(&watch.target, tid, __ATOMIC_RELEASE);
+	__atomic_store_n(&watch.since, mono_ms(), __ATOMIC_RELEASE);
+}
+
+static void watch_end(void)
+{
+	__atomic_store_n(&watch.since, 0, __ATOMIC_RELEASE);
+}
+
 /* process_vm_* works (1), does not (0: seccomp, old kernel), not tried (-1) */
 static int vm_ok = -1;
 
@@ -406,7 +501,7 @@ static ssize_t peek_read(pid_t tid, uint64_t addr, void *buf, size_t len)
 	return done == 0 && len > 0 ? -EFAULT : (ssize_t)done;
 }
 
-static ssize_t mem_read(pid_t tid, uint64_t addr, void *buf, size_t len)
+static ssize_t mem_read_raw(pid_t tid, uint64_t addr, void *buf, size_t len)
 {
 	ssize_t n;
 
@@ -426,8 +521,8 @@ static ssize_t mem_read(pid_t tid, uint64_t addr, void *buf, size_t len)
 	return peek_read(tid, addr, buf, len);
 }
 
-static ssize_t mem_write(pid_t tid, uint64_t addr, const void *buf,
-			 size_t len)
+static ssize_t mem_write_raw(pid_t tid, uint64_t addr, const void *buf,
+			     size_t len)
 {
 	if (len == 0)
 		return 0;
@@ -475,6 +570,27 @@ static ssize_t mem_write(pid_t tid, uint64_t addr, const void *buf,
 			return -EFAULT;
 	}
 	return (ssize_t)len;
+}
+
+static ssize_t mem_read(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	ssize_t n;
+
+	watch_begin(tid);
+	n = mem_read_raw(tid, addr, buf, len);
+	watch_end();
+	return n;
+}
+
+static ssize_t mem_write(pid_t tid, uint64_t addr, const void *buf,
+			 size_t len)
+{
+	ssize_t n;
+
+	watch_begin(tid);
+	n = mem_write_raw(tid, addr, buf, len);
+	watch_end();
+	return n;
 }
 
 /* ---- waiting for one thread during injected calls ----------------------- */
@@ -1897,12 +2013,13 @@ static void print_stats(const struct sb_ptrace *pt)
 	fprintf(stderr, "sealbox: ptrace: stops %lu seccomp %lu passed %lu "
 		"foreign %lu injected %lu get_file pidfd %lu socket %lu "
 		"proc %lu install_fd dup %lu socket %lu open %lu replant %lu "
-		"held_signals %lu group_stops %lu\n", pt->stats.stops,
+		"held_signals %lu group_stops %lu watchdog_kills %lu\n",
+		pt->stats.stops,
 		pt->stats.seccomp, pt->stats.passed, pt->stats.foreign,
 		pt->stats.injected, pt->stats.get_pidfd, pt->stats.get_socket,
 		pt->stats.get_proc, pt->stats.put_dup, pt->stats.put_socket,
 		pt->stats.put_open, pt->stats.replant, pt->stats.held_signals,
-		pt->stats.group_stops);
+		pt->stats.group_stops, watch.kills);
 }
 
 int sb_ptrace_run(struct sb_emulator *e, const struct sb_features *fs,
@@ -2046,7 +2163,9 @@ int sb_ptrace_run(struct sb_emulator *e, const struct sb_features *fs,
 	for (size_t i = 0; i < SB_ARRAY_SIZE(forwarded); i++)
 		sigaction(forwarded[i], &sa, &old_sa[i]);
 
+	watchdog_start();
 	err = event_loop(pt);
+	watchdog_stop();
 	forward_to = 0;
 	kill_the_rest(pt);
 	for (size_t i = 0; i < SB_ARRAY_SIZE(forwarded); i++)
