@@ -255,6 +255,10 @@ round() {
 		"get_seals.all|1|${pin[*]} $SB run --emulate=all -- $OPS get_seals -n 5000"
 		"refused_write.native|1|${pin[*]} $OPS refused_write -n 20000"
 		"refused_write.all|1|${pin[*]} $SB run --emulate=all -- $OPS refused_write -n 5000"
+		"create.user|1|${pin[*]} $SB run --emulate=all --enforce=user -- $OPS create -n 3000"
+		"add_seals.user|1|${pin[*]} $SB run --emulate=all --enforce=user -- $OPS add_seals -n 5000"
+		"get_seals.user|1|${pin[*]} $SB run --emulate=all --enforce=user -- $OPS get_seals -n 5000"
+		"refused_write.user|1|${pin[*]} $SB run --emulate=all --enforce=user -- $OPS refused_write -n 5000"
 		"write1m.native|1|${pin[*]} $OPS write1m -n 300"
 		"write1m.all|1|${pin[*]} $SB run --emulate=all -- $OPS write1m -n 300"
 		"write64.native|1|${pin[*]} $OPS write64 -n 20000"
@@ -385,6 +389,14 @@ us() { awk -v v="$1" 'BEGIN { if (v == "NA") print "NA"; else printf "%.2f", v /
 	row "pwrite 1 MiB  all / native" 1.10 pairwise write1m.all write1m.native div
 	row "sealbox run true - true  (ms)" 3 pairwise spawn.auto spawn.true sub
 	echo
+	echo "every check in sealbox (--enforce=user: the pre-3.17 path, no kernel"
+	echo "seals relied on, an ADDFD per memfd_create)"
+	row "memfd_create+close  user / raw" 1.3 pairwise create.user raw.sync div
+	row "F_ADD_SEALS  user / raw" 1.3 pairwise add_seals.user raw.sync div
+	row "F_GET_SEALS  user / raw" 1.3 pairwise get_seals.user raw.sync div
+	row "refused write (EPERM)  user / raw" 1.3 pairwise refused_write.user raw.sync div
+	row "memfd_create+close  (user - native) / raw" - excess create.user create.native raw.sync
+	echo
 	echo "where the time goes (no targets)"
 	row "noise: syscall_mix native / native" - pairwise mix.native2 mix.native div
 	row "syscall_mix, nothing intercepted  all / native" - pairwise mix0.all mix0.native div
@@ -418,7 +430,8 @@ us() { awk -v v="$1" 'BEGIN { if (v == "NA") print "NA"; else printf "%.2f", v /
 	printf '  cc -c (ms): native %s, all %s\n' \
 		"$(fmt "$(med cc.native)")" "$(fmt "$(med cc.all)")"
 	for k in create add_seals get_seals refused_write write64 write1m open_wr mprotect_w seal_write; do
-		printf '  %-14s native %9s  all %9s\n' "$k" "$(us "$(med $k.native)")" "$(us "$(med $k.all)")"
+		printf '  %-14s native %9s  all %9s  user %9s\n' "$k" "$(us "$(med $k.native)")" \
+			"$(us "$(med $k.all)")" "$(us "$(med $k.user)")"
 	done
 	printf '  start-up (ms): true %s, sealbox run true %s, --emulate=all %s\n' \
 		"$(fmt "$(med spawn.true)")" "$(fmt "$(med spawn.auto)")" "$(fmt "$(med spawn.all)")"

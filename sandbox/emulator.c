@@ -345,6 +345,16 @@ static struct sb_verdict memfd_kernel(struct sb_call *c, const char *name,
 	autoclose int fd = -1;
 	int nfd;
 
+	/*
+	 * The kernel has every flag and rule reproduced here, and applies
+	 * the same vm.memfd_noexec policy (its own, or none was added): its
+	 * own memfd_create, run by the caller, makes exactly the file we
+	 * would make, at the number we would pick, and saves the fd
+	 * hand-over (an ADDFD is a second round trip).
+	 */
+	if (res->flags == (unsigned int)c->args[1] ||
+	    c->emu->plan.action[SB_F_MEMFD_NOEXEC_SYSCTL] == SB_NATIVE)
+		return sb_continue();
 	fd = (int)syscall(SYS_memfd_create, name, res->flags | MFD_CLOEXEC);
 	if (fd < 0)
 		return sb_return(neg_errno());
