@@ -268,6 +268,7 @@ struct supervisor {
 	int member[MAX_NOTIFIERS]; /* a member's connection, kept open so it
 				    * sees the host die; -1 for our own */
 	size_t nnotify;
+	int life;           /* line to the sentinel: PROG's status comes up */
 };
 
 static void add_notifier(struct supervisor *s, int listener, int member)
@@ -332,6 +333,22 @@ static void accept_member(struct supervisor *s)
 	close(conn);
 }
 
+/* PROG's wait status, from the sentinel that exited with `st`. */
+static int sentinel_status(struct supervisor *s, int st)
+{
+	int prog_st;
+
+	if (s->life >= 0 &&
+	    read(s->life, &prog_st, sizeof(prog_st)) == sizeof(prog_st))
+		st = prog_st;
+	else if (WIFEXITED(st))
+		st = SB_EXIT_FAILURE << 8; /* it could not say: our error */
+	if (s->life >= 0)
+		close(s->life);
+	s->life = -1;
+	return st;
+}
+
 /* Serve until PROG exits (and, for a session host, every member's tree
  * has gone too). Returns PROG's exit status. */
 static int supervise(struct supervisor *s)
@@ -385,8 +402,11 @@ static int supervise(struct supervisor *s)
 		if (p[1].revents & POLLIN)
 			accept_member(s);
 		if (p[2].revents) {
-			/* the session's supervisor is gone: so is our tree */
-			if (s->child > 0)
+			/* the session's supervisor is gone: so is our tree
+			 * (unless PROG has just finished by itself) */
+			if (s->life >= 0)
+				(void)send(s->life, "k", 1, MSG_NOSIGNAL);
+			else if (s->child > 0)
 				kill(s->child, SIGKILL);
 			close(s->upstream);
 			s->upstream = -1;
@@ -409,7 +429,7 @@ static int supervise(struct supervisor *s)
 				if (pid <= 0)
 					break;
 				if (pid == s->child && !child_done) {
-					status = st;
+					status = sentinel_status(s, st);
 					child_done = true;
 				}
 			}
@@ -541,25 +561,108 @@ static void usage_run(void)
  * needs a supervisor), or the exit status to report when PROG could not be
  * started (after saying why).
  */
+/*
+ * The sentinel stands between the supervisor and PROG, as the subreaper of
+ * PROG's tree. Should the supervisor die (its end of the life line closes:
+ * SIGKILL, a crash), the sentinel kills the whole tree, so nothing goes on
+ * running with calls that nobody answers. When PROG exits, it kills what is
+ * left of the tree, sends PROG's wait status up the line and leaves.
+ * Signals the supervisor forwards reach PROG through it, and a byte down
+ * the line ends the tree (a session member whose host has gone).
+ */
+__attribute__((noreturn)) static void run_sentinel(int life, pid_t prog)
+{
+	sigset_t mask;
+	int sigfd;
+
+	sigprocmask(SIG_BLOCK, NULL, &mask);
+	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sigfd < 0) {
+		kill(prog, SIGKILL);
+		reap_everything(-1);
+		_exit(SB_EXIT_FAILURE);
+	}
+	for (;;) {
+		struct pollfd p[2] = { { sigfd, POLLIN, 0 }, { life, POLLIN, 0 } };
+		struct signalfd_siginfo si;
+		char c;
+
+		if (poll(p, 2, -1) < 0)
+			continue;
+		if (p[1].revents) {
+			if (read(life, &c, 1) <= 0) {
+				/* the supervisor is gone */
+				reap_everything(-1);
+				_exit(SB_EXIT_FAILURE);
+			}
+			/* asked to end the tree: PROG's death says the rest */
+			kill(prog, SIGKILL);
+		}
+		if (!(p[0].revents & POLLIN) ||
+		    read(sigfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo != SIGCHLD) {
+			/* the terminal's own signals reach PROG by themselves */
+			if (si.ssi_code != SI_KERNEL)
+				kill(prog, (int)si.ssi_signo);
+			continue;
+		}
+		for (;;) {
+			int st;
+			pid_t pid = waitpid(-1, &st, WNOHANG | __WALL);
+
+			if (pid <= 0)
+				break;
+			if (pid == prog) {
+				reap_everything(-1);
+				if (send(life, &st, sizeof(st), MSG_NOSIGNAL) !=
+				    sizeof(st))
+					_exit(SB_EXIT_FAILURE);
+				_exit(0);
+			}
+		}
+	}
+}
+
 static int launch(struct sb_emulator *e, bool wait_killable, char **argv,
 		  struct supervisor *s, int *listener)
 {
-	int sock[2], err_pipe[2], msg[2];
-	pid_t parent = getpid();
+	int sock[2], err_pipe[2], life[2], msg[2];
 	ssize_t n;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, life) < 0 ||
 	    pipe2(err_pipe, O_CLOEXEC) < 0)
 		sb_die("run: %s", strerror(errno));
 	fflush(NULL);
-	s->child = fork();
+	s->child = fork(); /* the sentinel, which starts PROG */
 	if (s->child < 0)
 		sb_die("run: fork: %s", strerror(errno));
 	if (s->child == 0) {
+		pid_t sentinel = getpid(), prog;
+
+		close(life[0]);
 		close(sock[0]);
 		close(err_pipe[0]);
-		run_child(e, wait_killable, sock[1], err_pipe[1], parent, argv);
+		if (s->sigfd >= 0)
+			close(s->sigfd);
+		/* no PDEATHSIG here: outliving the supervisor is its job */
+		if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+			_exit(SB_EXIT_FAILURE);
+		prog = fork();
+		if (prog < 0)
+			child_fail(err_pipe[1], 0, errno);
+		if (prog == 0) {
+			close(life[1]);
+			run_child(e, wait_killable, sock[1], err_pipe[1],
+				  sentinel, argv);
+		}
+		close(sock[1]);
+		close(err_pipe[1]);
+		run_sentinel(life[1], prog);
 	}
+	close(life[1]);
+	s->life = life[0];
 	close(sock[1]);
 	close(err_pipe[1]);
 	*listener = recv_fd(sock[0]);
@@ -569,6 +672,8 @@ static int launch(struct sb_emulator *e, bool wait_killable, char **argv,
 	close(err_pipe[0]);
 	if (n == sizeof(msg)) {
 		waitpid(s->child, NULL, 0);
+		close(s->life);
+		s->life = -1;
 		if (*listener >= 0)
 			close(*listener);
 		if (msg[0] == 1) {

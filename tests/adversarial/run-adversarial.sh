@@ -90,8 +90,24 @@ if [ -z "$ONLY" ] || printf '%s' "$ONLY" | grep -q kill_supervisor; then
 		# shellcheck disable=SC2086
 		run "sealbox run $mode (kill_supervisor)" \
 			"$SEALBOX" run $mode -- "$ATTACKS" --only=kill_supervisor
+		# held: the survivor's writes all failed, or (better) nothing
+		# of the tree survived, the attacker included
 		if ! grep -qE '^kill_supervisor held' "$log"; then
-			status=1
+			pid=$(sed -n 's/^kill_supervisor pending pid=\([0-9]*\)$/\1/p' "$log")
+			gone=0
+			for _ in $(seq 30); do
+				if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+					gone=1
+					break
+				fi
+				sleep 0.1
+			done
+			if [ "$gone" = 1 ] && ! grep -qE ' (bypass|hang|error) ' "$log"; then
+				echo "   kill_supervisor: the whole tree died with the supervisor"
+			else
+				echo "   kill_supervisor: a process survived the supervisor"
+				status=1
+			fi
 		fi
 	done
 fi

@@ -89,18 +89,35 @@ for mode in "$@"; do
 	else ok; fi
 	rm -f "$tmp/orphan"
 
-	# if the supervisor dies, the program dies
-	"${run[@]}" sh -c 'echo $$ > '"$tmp/prog"'; exec sleep 60' &
+	# if the supervisor dies, the whole tree dies: PROG, a grandchild,
+	# and an orphan whose parent already exited
+	"${run[@]}" sh -c '(sleep 61 & echo $! > '"$tmp/orphan"') &
+		sh -c "sleep 62 & echo \$! > '"$tmp/grandchild"'; wait" &
+		echo $$ > '"$tmp/prog"'; exec sleep 60' &
 	sb=$!
-	for _ in $(seq 50); do [ -s "$tmp/prog" ] && break; sleep 0.05; done
+	for _ in $(seq 100); do
+		[ -s "$tmp/prog" ] && [ -s "$tmp/orphan" ] &&
+			[ -s "$tmp/grandchild" ] && break
+		sleep 0.05
+	done
 	kill -KILL "$sb"
 	wait "$sb" 2>/dev/null
-	sleep 0.2
-	if [ -s "$tmp/prog" ] && alive "$(cat "$tmp/prog")"; then
-		bad "[$mode] program outlived a SIGKILLed sealbox"
-		kill -KILL "$(cat "$tmp/prog")" 2>/dev/null
-	else ok; fi
-	rm -f "$tmp/prog"
+	for what in prog orphan grandchild; do
+		gone=0
+		for _ in $(seq 40); do
+			if [ -s "$tmp/$what" ] && alive "$(cat "$tmp/$what")"; then
+				sleep 0.05
+			else
+				gone=1
+				break
+			fi
+		done
+		if [ "$gone" = 1 ]; then ok; else
+			bad "[$mode] $what outlived a SIGKILLed sealbox"
+			kill -KILL "$(cat "$tmp/$what")" 2>/dev/null
+		fi
+		rm -f "$tmp/$what"
+	done
 done
 
 # no_new_privs only where it is needed: root (CAP_SYS_ADMIN) keeps
