@@ -391,7 +391,7 @@ static int supervise(struct supervisor *s)
 
 			if (!p[i].revents)
 				continue;
-			err = sb_notify_handle(s->notify[k]);
+			err = sb_notify_handle(s->notify[k], p[i].revents);
 			if (err == -EPIPE) {
 				/* nobody left behind this listener */
 				drop_notifier(s, k);

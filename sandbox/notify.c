@@ -388,24 +388,17 @@ static int handle_one(struct sb_notify *n)
 	return 0;
 }
 
-int sb_notify_handle(struct sb_notify *n)
+int sb_notify_handle(struct sb_notify *n, short revents)
 {
-	for (;;) {
-		struct pollfd p = { n->listener, POLLIN, 0 };
-		int r = poll(&p, 1, 0);
-
-		if (r < 0)
-			return errno == EINTR ? 0 : neg_errno();
-		if (r == 0)
-			return 0;
-		if (p.revents & POLLIN) {
-			r = handle_one(n);
-			if (r < 0)
-				return r;
-			continue;
-		}
-		if (p.revents & (POLLHUP | POLLERR))
-			return -EPIPE;
-		return 0;
-	}
+	/*
+	 * One notification per wake-up of the caller's poll: looking again
+	 * at once would only find the listener empty (with SYNC_WAKE_UP the
+	 * caller we answered runs on this CPU once we sleep), and cost a
+	 * system call per round trip.
+	 */
+	if (revents & POLLIN)
+		return handle_one(n);
+	if (revents & (POLLHUP | POLLERR))
+		return -EPIPE;
+	return 0;
 }

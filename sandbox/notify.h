@@ -21,10 +21,10 @@ int sb_notify_new(struct sb_notify **out, int listener, struct sb_emulator *e,
 void sb_notify_free(struct sb_notify *n);
 
 /*
- * Handle every notification waiting on the listener. Returns 0, or
- * -EPIPE once no process uses the filter any more (POLLHUP).
+ * The listener polled with these revents: handle one waiting notification.
+ * Returns 0, or -EPIPE once no process uses the filter any more (POLLHUP).
  */
-int sb_notify_handle(struct sb_notify *n);
+int sb_notify_handle(struct sb_notify *n, short revents);
 int sb_notify_fd(const struct sb_notify *n);
 
 #endif /* SEALBOX_NOTIFY_H */
