@@ -219,6 +219,7 @@ static void usage(FILE *out)
 		"  --backing=memfd|detached|tmpfile|unlinked\n"
 		"  --without=FEATURE,...     act as if the kernel lacked these\n"
 		"  --session=NAME            (run) share one supervisor by name\n"
+		"  --preload                 (run) the LD_PRELOAD shim, no supervisor\n"
 		"  --json                    machine-readable output (probe)\n"
 		"  -h, --help                this text\n"
 		"  --version                 sealbox's version\n"
@@ -238,6 +239,16 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("sealbox %s\n", SEALBOX_VERSION);
 		return 0;
+	}
+	/* `sealbox run --help`: help among a command's own options */
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0 || argv[i][0] != '-')
+			break;
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		}
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)

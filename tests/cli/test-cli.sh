@@ -131,6 +131,16 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	case "$nnp" in *1) ok ;; *) bad "NoNewPrivs without CAP_SYS_ADMIN: '$nnp'" ;; esac
 fi
 
+# help: exit 0, on stdout, also after a command; PROG's own --help is PROG's
+for h in "--help" "run --help" "run --emulate=all -h" "probe --help"; do
+	# shellcheck disable=SC2086 # h is a word list on purpose
+	out=$("$SEALBOX" $h 2>/dev/null)
+	st=$?
+	case "$st:$out" in 0:Usage:*) ok ;; *) bad "sealbox $h: exit $st, '$(printf '%s' "$out" | head -n 1)'" ;; esac
+done
+got=$("$SEALBOX" run --emulate=all -- printf '%s' --help)
+[ "$got" = "--help" ] && ok || bad "PROG's --help: '$got'"
+
 # sealbox's own errors: 125 and "sealbox: WHAT: WHY"
 expect_status 125 "unknown option" -- "$SEALBOX" run --bogus -- true
 expect_stderr "^sealbox: run: --bogus: unknown option" "unknown option message"
