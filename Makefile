@@ -9,7 +9,8 @@
 #   make build     configure and build $(BUILD_DIR)
 #   make test      deps, build, then scripts/run-tests.sh: ctest, the
 #                  ASan+UBSan build and its ctest, man page lint
-#   make demo      deps, build, then sealbox probe (text and JSON)
+#   make demo      deps, build, sealbox probe, then the bundled demo
+#                  (examples/shm-pool) natively and under each backend
 #   make test-kernels  boot Debian's 6.1 and 5.10 kernels under qemu and run
 #                  the conformance steps there (also part of make test)
 #   make bench     ratios of sealbox to native, measured in one run
@@ -55,8 +56,7 @@ bench: deps build
 
 demo: deps build
 	$(SEALBOX) probe
-	@echo
-	$(SEALBOX) probe --json
+	@bash examples/run-demo.sh $(SEALBOX) $(BUILD_DIR)/examples/shm-pool
 
 asan: deps
 	BUILD_DIR=$(BUILD_DIR) ASAN_BUILD_DIR=$(ASAN_BUILD_DIR) JOBS=$(JOBS) \
