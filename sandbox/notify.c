@@ -14,6 +14,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <linux/kcmp.h>
+
 #include "kcompat.h"
 #include "util.h"
 
@@ -26,6 +28,22 @@ struct pidfd_slot {
 	unsigned long used;
 };
 
+/*
+ * Where to look first for a free fd >= fd_base in a thread's table: one past
+ * the last number we gave it. A scan of /proc/TID/fd costs tens of
+ * microseconds; a look at one number (kcmp) well under one.
+ */
+#define FD_HINTS 32
+#define FD_HINT_PROBES 8   /* numbers tried from the hint before a scan */
+#define FD_HINT_RESCAN 64  /* a scan once the hint is this far past min,
+			    * to find numbers closed meanwhile */
+
+struct fd_hint {
+	pid_t tid;
+	int next;
+	unsigned long used;
+};
+
 struct sb_notify {
 	int listener;
 	struct sb_emulator *emu;
@@ -34,6 +52,7 @@ struct sb_notify {
 	struct sb_notif *req;
 	struct sb_notif_resp *resp;
 	struct pidfd_slot pidfds[PIDFD_CACHE];
+	struct fd_hint hints[FD_HINTS];
 	unsigned long tick;
 };
 
@@ -212,7 +231,7 @@ static int notify_get_file(struct sb_call *c, int fd)
 }
 
 /* The lowest fd number >= min that the caller's table does not use. */
-static int free_fd_at_least(pid_t tid, int min)
+static int scan_free_fd(pid_t tid, int min)
 {
 	char path[64];
 	DIR *d;
@@ -245,6 +264,53 @@ static int free_fd_at_least(pid_t tid, int min)
 	return best < 0 ? -EMFILE : best;
 }
 
+static struct fd_hint *hint_for(struct sb_notify *n, pid_t tid)
+{
+	struct fd_hint *victim = &n->hints[0];
+
+	for (int i = 0; i < FD_HINTS; i++) {
+		struct fd_hint *h = &n->hints[i];
+
+		if (h->tid == tid) {
+			h->used = ++n->tick;
+			return h;
+		}
+		if (h->used < victim->used)
+			victim = h;
+	}
+	victim->tid = tid;
+	victim->next = -1;
+	victim->used = ++n->tick;
+	return victim;
+}
+
+/*
+ * A free fd >= min in the caller's table: the number after the last one we
+ * gave this thread when kcmp says it is free (EBADF: not open), else the
+ * lowest free one from a scan. Numbers are only ever taken in the range by
+ * us, so the hint is nearly always right; a scan now and then brings back
+ * numbers the program closed.
+ */
+static int free_fd_at_least(struct sb_notify *n, pid_t tid, int min)
+{
+	struct fd_hint *h = hint_for(n, tid);
+	int got = -1;
+
+	if (h->next >= min && h->next - min < FD_HINT_RESCAN) {
+		for (int fd = h->next; fd < h->next + FD_HINT_PROBES; fd++) {
+			if (syscall(SYS_kcmp, tid, tid, KCMP_FILE, fd, fd) == 0)
+				continue; /* in use */
+			if (errno == EBADF)
+				got = fd;
+			break; /* free, or kcmp cannot tell: scan */
+		}
+	}
+	if (got < 0)
+		got = scan_free_fd(tid, min);
+	h->next = got < 0 ? -1 : got + 1;
+	return got;
+}
+
 static int notify_install_fd(struct sb_call *c, int file, int at, int min,
 			     bool cloexec, bool reply)
 {
@@ -262,7 +328,7 @@ static int notify_install_fd(struct sb_call *c, int file, int at, int min,
 	} else if (min == 0) {
 		addfd.flags = 0; /* the kernel's own lowest free number */
 	} else {
-		ret = free_fd_at_least(c->tid, min);
+		ret = free_fd_at_least(n, c->tid, min);
 		if (ret < 0)
 			return ret;
 		addfd.newfd = (uint32_t)ret;
@@ -270,6 +336,18 @@ static int notify_install_fd(struct sb_call *c, int file, int at, int min,
 	if (reply && n->addfd_send)
 		addfd.flags |= SECCOMP_ADDFD_FLAG_SEND;
 	ret = ioctl(n->listener, SB_IOCTL_NOTIF_ADDFD, &addfd);
+	if (ret < 0 && errno == EBADF && at < 0 && min > 0) {
+		/* past RLIMIT_NOFILE: a hint ran ahead of a closed number? */
+		int low = scan_free_fd(c->tid, min);
+
+		if (low >= 0 && (uint32_t)low < addfd.newfd) {
+			addfd.newfd = (uint32_t)low;
+			hint_for(n, c->tid)->next = low + 1;
+			ret = ioctl(n->listener, SB_IOCTL_NOTIF_ADDFD, &addfd);
+		} else {
+			errno = EBADF;
+		}
+	}
 	if (ret < 0) {
 		ret = neg_errno();
 		/* past RLIMIT_NOFILE replace_fd says EBADF; a new fd says EMFILE */
