@@ -52,6 +52,7 @@ test-kernels: deps build
 	bash tests/kernels/run-kernels.sh $(BUILD_DIR)
 
 bench: deps build
+	@bash scripts/deps.sh bench
 	bash bench/run-bench.sh $(SEALBOX) $(BUILD_DIR)/bench
 
 demo: deps build

@@ -93,14 +93,25 @@ if [ -n "$CC_BIN" ] && ! "$CC_BIN" $CC_ARGS >/dev/null 2>&1; then
 	CC_BIN=
 fi
 
+# Issue 4's rows: the ptrace backend beside strace and proot, and a
+# simulated Linux 3.10 (tests/helpers, built with the tests)
+PCASES="$DIR/../tests/ptrace-cases"
+LEGACY="$DIR/../tests/legacy-kernel"
+[ -x "$PCASES" ] || PCASES=
+[ -x "$LEGACY" ] || LEGACY=
+STRACE_BIN=$(type -P strace || true)
+PROOT_BIN=$(type -P proot || true)
+
 declare -A S # key -> space-separated samples
 
 # sample KEY FIELD CMD...: run CMD, keep field FIELD of its last line
+# (FIELD with a k suffix: that field times 1000, microseconds to ns)
 sample() {
 	local key=$1 field=$2 out v
 	shift 2
 	if out=$("$@" 2>/dev/null | tail -n 1); then
-		v=$(awk -v f="$field" '{ print $f }' <<<"$out")
+		v=$(awk -v f="${field%k}" -v k="${field//[0-9]/}" \
+			'{ print k == "k" ? $f * 1000 : $f }' <<<"$out")
 	fi
 	if [ -z "${v:-}" ]; then
 		v=NA
@@ -273,6 +284,27 @@ round() {
 		"spawn.auto|spawn|${pin[*]} $SB run --emulate=auto -- $TRUE"
 		"spawn.all|spawn|${pin[*]} $SB run --emulate=all -- $TRUE"
 	)
+	jobs+=(
+		"mix.ptrace|5cpu|${pin[*]} $SB run --backend=ptrace --emulate=all -- $MIX -n 10000"
+		"create.ptuser|1|${pin[*]} $SB run --backend=ptrace --emulate=all --enforce=user -- $OPS create -n 1000"
+		"add_seals.ptuser|1|${pin[*]} $SB run --backend=ptrace --emulate=all --enforce=user -- $OPS add_seals -n 2000"
+		"get_seals.ptuser|1|${pin[*]} $SB run --backend=ptrace --emulate=all --enforce=user -- $OPS get_seals -n 2000"
+		"refused_write.ptuser|1|${pin[*]} $SB run --backend=ptrace --emulate=all --enforce=user -- $OPS refused_write -n 2000"
+	)
+	if [ -n "$PCASES" ]; then
+		jobs+=("rawtrace|4k|${pin[*]} $PCASES rawtrace 3000")
+	fi
+	if [ -n "$STRACE_BIN" ]; then
+		# the calls sealbox's ptrace filter stops here, traced the same way
+		jobs+=("mix.strace|5cpu|${pin[*]} $STRACE_BIN -f --seccomp-bpf -qq -e trace=memfd_create,fcntl -o /dev/null $MIX -n 10000")
+	fi
+	if [ -n "$PROOT_BIN" ]; then
+		jobs+=("mix.proot|5cpu|${pin[*]} $PROOT_BIN -r / $MIX -n 10000")
+	fi
+	if [ -n "$LEGACY" ]; then
+		jobs+=("mix.legacy|5cpu|${pin[*]} $LEGACY 3.10 -- $MIX -n 10000"
+		       "mix.legacysb|5cpu|${pin[*]} $LEGACY 3.10 -- $SB run -- $MIX -n 10000")
+	fi
 	if [ -n "$CC_BIN" ]; then
 		jobs+=("cc.native|cc|${pin[*]} $CC_BIN $CC_ARGS"
 		       "cc.all|cc|${pin[*]} $SB run --emulate=all -- $CC_BIN $CC_ARGS")
@@ -396,6 +428,17 @@ us() { awk -v v="$1" 'BEGIN { if (v == "NA") print "NA"; else printf "%.2f", v /
 	row "F_GET_SEALS  user / raw" 1.3 pairwise get_seals.user raw.sync div
 	row "refused write (EPERM)  user / raw" 1.3 pairwise refused_write.user raw.sync div
 	row "memfd_create+close  (user - native) / raw" - excess create.user create.native raw.sync
+	echo
+	echo "the ptrace backend (issue 4; raw = ptrace-cases rawtrace: RET_TRACE stop,"
+	echo "GETREGS, skip, SETREGS, resume, measured in the same rounds)"
+	row "syscall_mix  ptrace all / native" 1.15 pairwise mix.ptrace mix.native div
+	row "syscall_mix  strace -f --seccomp-bpf / native" - pairwise mix.strace mix.native div
+	row "syscall_mix  proot / native" - pairwise mix.proot mix.native div
+	row "memfd_create+close  ptrace user / raw ptrace" 1.3 pairwise create.ptuser rawtrace div
+	row "F_ADD_SEALS  ptrace user / raw ptrace" 1.3 pairwise add_seals.ptuser rawtrace div
+	row "F_GET_SEALS  ptrace user / raw ptrace" 1.3 pairwise get_seals.ptuser rawtrace div
+	row "refused write  ptrace user / raw ptrace" 1.3 pairwise refused_write.ptuser rawtrace div
+	row "syscall_mix  sealbox on legacy 3.10 / 3.10" - pairwise mix.legacysb mix.legacy div
 	echo
 	echo "where the time goes (no targets)"
 	row "noise: syscall_mix native / native" - pairwise mix.native2 mix.native div

@@ -19,7 +19,7 @@ if [[ "${SEALBOX_NO_DEPS:-}" == 1 ]]; then
 fi
 
 # package  how to tell it works ("cmd:NAME" or "pc:MODULE", comma-separated)
-readonly REQUIRED=(
+REQUIRED=(
 	"build-essential  cmd:cc,cmd:make"
 	"cmake            cmd:cmake,cmd:ctest"
 	"pkg-config       cmd:pkg-config"
@@ -32,6 +32,14 @@ readonly REQUIRED=(
 	"qemu-system-x86  cmd:qemu-system-x86_64"  # tests/kernels boots old kernels
 	"busybox-static   cmd:busybox"             # ... with a busybox initramfs
 )
+
+# `deps.sh bench`: also what make bench compares sealbox with
+REQUIRED_BENCH=(
+	"proot            cmd:proot"  # issue 4's ptrace comparison
+)
+if [[ "${1:-}" == bench ]]; then
+	REQUIRED+=("${REQUIRED_BENCH[@]}")
+fi
 
 die() {
 	echo "sealbox: deps: $*" >&2
