@@ -269,6 +269,8 @@ struct supervisor {
 				    * sees the host die; -1 for our own */
 	size_t nnotify;
 	int life;           /* line to the sentinel: PROG's status comes up */
+	int exec_err;       /* PROG's exec report, read while serving, or -1 */
+	const char *prog;   /* argv[0], for that report */
 };
 
 static void add_notifier(struct supervisor *s, int listener, int member)
@@ -333,6 +335,26 @@ static void accept_member(struct supervisor *s)
 	close(conn);
 }
 
+/*
+ * PROG's exec report: nothing (the pipe closed at exec) or the errno of a
+ * failed exec, which we print; PROG's exit status (126, 127) follows
+ * through the sentinel.
+ */
+static void read_exec_report(struct supervisor *s)
+{
+	int msg[2];
+
+	if (read(s->exec_err, msg, sizeof(msg)) == sizeof(msg)) {
+		if (msg[0] == 1)
+			fprintf(stderr, "sealbox: %s: %s\n", s->prog,
+				strerror(msg[1]));
+		else
+			sb_warn("run: %s", strerror(msg[1]));
+	}
+	close(s->exec_err);
+	s->exec_err = -1;
+}
+
 /* PROG's wait status, from the sentinel that exited with `st`. */
 static int sentinel_status(struct supervisor *s, int st)
 {
@@ -376,6 +398,7 @@ static int supervise(struct supervisor *s)
 		p[np++] = (struct pollfd){ s->sigfd, POLLIN, 0 };
 		p[np++] = (struct pollfd){ s->session, POLLIN, 0 };
 		p[np++] = (struct pollfd){ s->upstream, POLLIN, 0 };
+		p[np++] = (struct pollfd){ s->exec_err, POLLIN, 0 };
 		first_notify = np;
 		for (size_t i = 0; i < s->nnotify; i++)
 			p[np++] = (struct pollfd){ sb_notify_fd(s->notify[i]),
@@ -399,6 +422,8 @@ static int supervise(struct supervisor *s)
 				sb_warn("notification: %s", strerror(-err));
 			}
 		}
+		if (p[3].revents)
+			read_exec_report(s);
 		if (p[1].revents & POLLIN)
 			accept_member(s);
 		if (p[2].revents) {
@@ -630,6 +655,8 @@ static int launch(struct sb_emulator *e, bool wait_killable, char **argv,
 	int sock[2], err_pipe[2], life[2], msg[2];
 	ssize_t n;
 
+	s->exec_err = -1;
+
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, life) < 0 ||
 	    pipe2(err_pipe, O_CLOEXEC) < 0)
@@ -667,6 +694,17 @@ static int launch(struct sb_emulator *e, bool wait_killable, char **argv,
 	close(err_pipe[1]);
 	*listener = recv_fd(sock[0]);
 	close(sock[0]);
+	s->prog = argv[0];
+	if (*listener >= 0) {
+		/*
+		 * PROG runs under the filter now: its report of a failed
+		 * exec is a write() that may itself wait for an answer from
+		 * us (strict rules stop writes on every fd). Read it while
+		 * serving (supervise).
+		 */
+		s->exec_err = err_pipe[0];
+		return 0;
+	}
 	/* the exec either happened (pipe closed, nothing read) or not */
 	n = read(err_pipe[0], msg, sizeof(msg));
 	close(err_pipe[0]);
