@@ -29,6 +29,11 @@
 #include "kcompat.h"
 #include "shim.h"
 
+/* include/uapi/linux/close_range.h (5.11) */
+#define SB_CLOSE_RANGE_CLOEXEC (1U << 2)
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452
 #endif
@@ -185,6 +190,60 @@ SHIM_EXPORT int dup3(int fd, int newfd, int flags)
 	if (SHIM_UNLIKELY(shim_mode == SHIM_ACTIVE))
 		shim_dup_done(fd, r);
 	return r;
+}
+
+/* ---- the close family -------------------------------------------------------- */
+
+/*
+ * A mark goes before the number is freed, so that no other thread can get
+ * the number for a new file and find the old mark on it. With every close
+ * seen, a mark names the fd's inode for sure (raw system calls aside), and
+ * the seal commands need no fstat (ops.c, seals_by_mark). fcloseall and
+ * the closes inside other libc functions (daemon's dup2 onto 0-2) are not
+ * seen: preload/README.md lists them.
+ */
+SHIM_EXPORT int close(int fd)
+{
+	if (SHIM_UNLIKELY(shim_mode == SHIM_ACTIVE))
+		shim_fd_unmark(fd);
+	return shim_real.close(fd);
+}
+
+SHIM_EXPORT int fclose(FILE *stream)
+{
+	if (SHIM_UNLIKELY(shim_mode == SHIM_ACTIVE) && stream)
+		shim_fd_unmark(fileno(stream));
+	return shim_real.fclose(stream);
+}
+
+/* glibc keeps the fd number and puts the new file there (dup3) */
+SHIM_EXPORT FILE *freopen(const char *path, const char *mode, FILE *stream)
+{
+	if (SHIM_UNLIKELY(shim_mode == SHIM_ACTIVE) && stream)
+		shim_fd_unmark(fileno(stream));
+	return shim_real.freopen(path, mode, stream);
+}
+
+SHIM_EXPORT FILE *freopen64(const char *path, const char *mode, FILE *stream)
+{
+	if (SHIM_UNLIKELY(shim_mode == SHIM_ACTIVE) && stream)
+		shim_fd_unmark(fileno(stream));
+	return shim_real.freopen64(path, mode, stream);
+}
+
+SHIM_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
+{
+	if (SHIM_UNLIKELY(shim_mode == SHIM_ACTIVE) &&
+	    !(flags & SB_CLOSE_RANGE_CLOEXEC) && first <= last)
+		shim_fd_unmark_range(first, last);
+	return shim_real.close_range(first, last, flags);
+}
+
+SHIM_EXPORT void closefrom(int lowfd)
+{
+	if (SHIM_UNLIKELY(shim_mode == SHIM_ACTIVE) && lowfd >= 0)
+		shim_fd_unmark_range((unsigned int)lowfd, ~0U);
+	shim_real.closefrom(lowfd);
 }
 
 /* ---- size changes ------------------------------------------------------------- */
@@ -910,6 +969,8 @@ static inline bool syscall_wanted(long nr)
 	switch (nr) {
 	case SYS_memfd_create:
 	case SYS_fcntl:
+	case SYS_close:
+	case SYS_close_range:
 	case SYS_write:
 	case SYS_pwrite64:
 	case SYS_writev:
@@ -969,6 +1030,17 @@ static long raw_call(long nr, const long *a)
 		ensure_init();
 		return ret_long(shim_memfd_create((const char *)a[0],
 						  (unsigned long)a[1]));
+	case SYS_close:
+		if (SHIM_UNLIKELY(shim_mode == SHIM_ACTIVE))
+			shim_fd_unmark(fd);
+		return raw_passthrough(nr, a);
+	case SYS_close_range:
+		if (SHIM_UNLIKELY(shim_mode == SHIM_ACTIVE) &&
+		    !((unsigned int)a[2] & SB_CLOSE_RANGE_CLOEXEC) &&
+		    (unsigned int)a[0] <= (unsigned int)a[1])
+			shim_fd_unmark_range((unsigned int)a[0],
+					     (unsigned int)a[1]);
+		return raw_passthrough(nr, a);
 	case SYS_fcntl:
 		return do_fcntl(shim_real.fcntl, fd, (int)(unsigned int)a[1],
 				(unsigned long)a[2]);

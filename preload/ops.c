@@ -31,6 +31,7 @@
 #include "kcompat.h"
 #include "maps.h"
 #include "memfd.h"
+#include "paths.h"
 #include "seals.h"
 #include "shim.h"
 #include "table.h"
@@ -73,26 +74,36 @@ static unsigned int flags_of(const struct sbt_slot *s)
 	return __atomic_load_n(&s->flags, __ATOMIC_ACQUIRE);
 }
 
-/*
- * The seals of the slot a marked fd pointed at when it was marked, without
- * a system call. A hint only: good for letting a call through (a stale mark
- * means the fd is some other file now, which the kernel handles), never for
- * refusing one. False when there is no usable hint.
- */
-static bool hint_seals(int fd, unsigned int *seals, unsigned int *flags)
+/* The LIVE slot a marked fd pointed at when it was marked, or NULL. */
+static struct sbt_slot *marked_slot(int fd)
 {
 	struct sbt *t = shim_table(false);
+	struct sbt_slot *s;
 	uint32_t idx;
-	const struct sbt_slot *s;
 
 	if (!t || !shim_fd_marked(fd))
-		return false;
+		return NULL;
 	idx = shim_fd_slot[fd];
 	if (idx > t->mask)
-		return false;
+		return NULL;
 	s = &t->slot[idx];
 	if (sbt_state_of(__atomic_load_n(&s->state, __ATOMIC_ACQUIRE)) !=
 	    SBT_LIVE)
+		return NULL;
+	return s;
+}
+
+/*
+ * The seals of that slot, without a system call. A hint only: good for
+ * letting a call through (a stale mark means the fd is some other file now,
+ * which the kernel handles), never for refusing one. False when there is
+ * no usable hint.
+ */
+static bool hint_seals(int fd, unsigned int *seals, unsigned int *flags)
+{
+	const struct sbt_slot *s = marked_slot(fd);
+
+	if (!s)
 		return false;
 	*seals = seals_of(s);
 	*flags = flags_of(s);
@@ -229,9 +240,12 @@ static int create_on_memfd(const char *name, const struct memfd_result *res)
 	return (int)fd;
 }
 
-/* A file of the backing store (or, for hugetlb, the kernel's memfd). */
+/* A file of the backing store (or, for hugetlb, the kernel's memfd).
+ * *have_st says whether *st is already the new file's fstat, *own_dir
+ * whether the file was made in a directory of the shim's own. */
 static int create_on_store(const char *name, const struct memfd_result *res,
-			   enum sb_backing_kind *kind)
+			   enum sb_backing_kind *kind, struct stat *st,
+			   bool *have_st, bool *own_dir)
 {
 	struct sb_backing *b = NULL;
 	int fd, err;
@@ -247,7 +261,9 @@ static int create_on_store(const char *name, const struct memfd_result *res,
 	*kind = b->kind;
 	if (b->kind == SB_BACKING_MEMFD)
 		return create_on_memfd(name, res);
-	fd = shim_backing_create(b, name, res->mode);
+	fd = shim_backing_create(b, name, res->mode, st);
+	*have_st = fd >= 0;
+	*own_dir = b->dir_private;
 	if (fd >= 0 && !res->cloexec &&
 	    shim_real.fcntl(fd, F_SETFD, 0) < 0) {
 		err = neg_errno();
@@ -278,9 +294,11 @@ static int mirror_initial(const struct shim_plan *p, int fd,
 	return 0;
 }
 
+/* known: the new file's fstat, or NULL; own_dir: see create_on_store */
 static int enter_table(const struct shim_plan *p, int fd,
 		       const struct memfd_result *res,
-		       enum sb_backing_kind kind, const char *name, size_t len)
+		       enum sb_backing_kind kind, const char *name, size_t len,
+		       const struct stat *known, bool own_dir)
 {
 	static int warned_full, warned_none;
 	unsigned int sflags = res->hugetlb ? SBT_F_HUGETLB : 0;
@@ -288,7 +306,9 @@ static int enter_table(const struct shim_plan *p, int fd,
 	struct sbt *t;
 	int idx;
 
-	if (shim_fstat(fd, &st) < 0) {
+	if (known)
+		st = *known;
+	else if (shim_fstat(fd, &st) < 0) {
 		close(fd);
 		return -ENOMEM;
 	}
@@ -307,11 +327,20 @@ static int enter_table(const struct shim_plan *p, int fd,
 		close(fd);
 		return -ENOMEM;
 	}
-	/* nothing but the shim makes files on its detached mount: a reused
-	 * inode number there is always a new memfd, which retires the old
-	 * entry, so no generation is needed (and name_to_handle_at costs) */
+	/*
+	 * Nothing but the shim makes files on its detached mount: a reused
+	 * inode number there is always a new memfd, which retires or
+	 * shadows the old entry, so no generation is needed (and
+	 * name_to_handle_at costs a sixth of a memfd_create). A file made in
+	 * a store directory of ours has none either: its /proc path tells it
+	 * from another file that got the number (shim_same_inode).
+	 */
+	if (own_dir && (kind == SB_BACKING_TMPFILE ||
+			kind == SB_BACKING_UNLINKED))
+		sflags |= SBT_F_OWNDIR;
 	idx = sbt_insert(t, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
-			 kind == SB_BACKING_DETACHED ? 0 : shim_inode_gen(fd),
+			 kind == SB_BACKING_DETACHED ||
+			 (sflags & SBT_F_OWNDIR) ? 0 : shim_inode_gen(fd),
 			 res->seals, sflags, name, len);
 	if (idx < 0) {
 		shim_warn_once(&warned_full, "seal table %s is full (%llu of "
@@ -391,6 +420,8 @@ long shim_memfd_create(const char *name, unsigned long lflags)
 	char buf[MEMFD_NAME_READ];
 	struct memfd_result res;
 	enum sb_backing_kind kind;
+	struct stat st;
+	bool have_st = false, own_dir = false;
 	size_t len = 0;
 	int fd, err;
 
@@ -435,16 +466,17 @@ long shim_memfd_create(const char *name, unsigned long lflags)
 		shim_plan_lose_memfd();
 		p = shim_plan();
 	}
-	len = shim_read_user(name, buf, sizeof(buf));
+	len = shim_read_name(name, buf, sizeof(buf));
 	err = memfd_decide(&p->plan.memfd, flags, buf, len, &res);
 	if (err < 0)
 		return err;
 	len = res.name_len;
-	fd = create_on_store(buf, &res, &kind);
+	fd = create_on_store(buf, &res, &kind, &st, &have_st, &own_dir);
 made:
 	if (fd < 0)
 		return fd;
-	return enter_table(p, fd, &res, kind, buf, len);
+	return enter_table(p, fd, &res, kind, buf, len,
+			   have_st ? &st : NULL, own_dir);
 }
 
 /* ---- fcntl: sealing and dup ------------------------------------------------ */
@@ -621,6 +653,58 @@ static bool mirror_exact(const struct shim_plan *p, int fd)
 	       (p->native_map_ro || !p->plan.seal.map_ro_under_write);
 }
 
+/* seals_by_mark: the full way (ef_get) must decide */
+#define BY_MARK_NO (-200000L)
+
+/*
+ * F_GET_SEALS and F_ADD_SEALS on a marked fd of a shim-held inode, from the
+ * mark alone: every close goes through the shim (interpose.c), so the mark
+ * names the fd's inode, and fstat would only repeat it. The cases that need
+ * the file itself take the full way: F_SEAL_EXEC (the mode decides what it
+ * implies), a new F_SEAL_WRITE (the mappings are counted by inode), and
+ * kernel memfds whose seals are the kernel's plus a layer (LAYER). Where
+ * the kernel holds a copy (MIRROR), it gets the new bits as in
+ * seals_emulated.
+ */
+static long seals_by_mark(const struct shim_plan *p, int fd, unsigned int cmd,
+			  unsigned long arg)
+{
+	const struct seal_rules *rules = &p->plan.seal;
+	struct sbt_slot *s = marked_slot(fd);
+
+	if (!s || (flags_of(s) & SBT_F_LAYER))
+		return BY_MARK_NO;
+	if (cmd == F_GET_SEALS)
+		return seals_get(rules, true, seals_of(s));
+	if (arg & F_SEAL_EXEC)
+		return BY_MARK_NO;
+	for (int attempt = 0; attempt < 64; attempt++) {
+		unsigned int old = seals_of(s), next = 0;
+		struct seal_subject subj = {
+			.fd_writable = shim_fd_kind[fd] & SHIM_FD_WRITABLE,
+			.sealable = true,
+			.seals = old,
+		};
+		int err = seals_add(rules, &subj, arg, &next);
+
+		if (err < 0)
+			return err;
+		if ((next & F_SEAL_WRITE) && !(old & F_SEAL_WRITE))
+			return BY_MARK_NO;
+		if (flags_of(s) & SBT_F_MIRROR) {
+			unsigned int bits = mirror_bits(p, old, next);
+
+			if (bits && shim_real.fcntl(fd, F_ADD_SEALS, bits) < 0)
+				return neg_errno();
+		}
+		if (__atomic_compare_exchange_n(&s->seals, &old, next, false,
+						__ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			return 0;
+	}
+	return BY_MARK_NO;
+}
+
 long shim_fcntl(int fd, unsigned int cmd, unsigned long arg)
 {
 	SHIM_BUSY_SCOPE;
@@ -647,6 +731,9 @@ long shim_fcntl(int fd, unsigned int cmd, unsigned long arg)
 		return errno_of(shim_real.fcntl(fd, (int)cmd, arg));
 	if (cmd == F_GET_SEALS && mirror_exact(p, fd))
 		return errno_of(shim_real.fcntl(fd, F_GET_SEALS));
+	r = seals_by_mark(p, fd, cmd, arg);
+	if (r != BY_MARK_NO)
+		return r;
 	r = ef_get(fd, &f);
 	if (r < 0)
 		return r;
@@ -1060,48 +1147,19 @@ long shim_madvise(void *addr, size_t len, int advice)
 /* ---- paths: /proc/PID/fd/N, /dev/fd/N ------------------------------------- */
 
 /*
- * Which process and fd a path names, for the forms that reach a memfd:
- * /proc/self/fd/N, /proc/thread-self/fd/N, /proc/PID[/task/TID]/fd/N,
- * /dev/fd/N. Returns the fd number (*pid 0: this process), or -1.
+ * Which process and fd a path names, for the forms that reach a memfd
+ * (emu/paths.c): the fd number, *pid 0 for this process, or -1.
  */
 static int proc_fd_path(const char *path, pid_t *pid)
 {
-	const char *p;
-	char *end;
-	long v;
+	pid_t self = shim_pid();
+	int fd;
 
 	*pid = 0;
-	if (strncmp(path, "/dev/fd/", 8) == 0) {
-		p = path + 8;
-	} else if (strncmp(path, "/proc/", 6) == 0) {
-		p = path + 6;
-		if (strncmp(p, "self/", 5) == 0) {
-			p += 5;
-		} else if (strncmp(p, "thread-self/", 12) == 0) {
-			p += 12;
-		} else {
-			v = strtol(p, &end, 10);
-			if (end == p || *end != '/' || v <= 0)
-				return -1;
-			*pid = (pid_t)v == getpid() ? 0 : (pid_t)v;
-			p = end + 1;
-			if (strncmp(p, "task/", 5) == 0) {
-				v = strtol(p + 5, &end, 10);
-				if (end == p + 5 || *end != '/')
-					return -1;
-				p = end + 1;
-			}
-		}
-		if (strncmp(p, "fd/", 3) != 0)
-			return -1;
-		p += 3;
-	} else {
-		return -1;
-	}
-	v = strtol(p, &end, 10);
-	if (end == p || *end != '\0' || v < 0 || v > INT_MAX)
-		return -1;
-	return (int)v;
+	fd = sb_proc_fd_path(path, self, pid);
+	if (fd < 0 || *pid == self)
+		*pid = 0;
+	return fd;
 }
 
 /*
@@ -1135,8 +1193,7 @@ static int ef_from_path(int dirfd, const char *path, struct efile *f,
 		goto not_ours;
 	f->t = shim_table(false);
 	r = sbt_lookup(f->t, (uint64_t)f->st.st_dev, (uint64_t)f->st.st_ino);
-	if (r < 0 || (f->t->slot[r].gen &&
-		      shim_inode_gen(fd) != f->t->slot[r].gen))
+	if (r < 0 || !shim_same_inode(f->t, r, fd))
 		goto not_ours;
 	f->idx = r;
 	f->s = &f->t->slot[r];
@@ -1364,6 +1421,7 @@ int shim_exec_copy(int fd)
 	SHIM_BUSY_SCOPE;
 	char self[64], buf[65536], name[MEMFD_NAME_READ + 32];
 	struct sb_backing *b = NULL;
+	struct stat wst;
 	autoclose int w = -1;
 	struct efile f;
 	off_t off = 0;
@@ -1393,7 +1451,7 @@ int shim_exec_copy(int fd)
 	w = b->kind == SB_BACKING_MEMFD ?
 	    (int)shim_raw(SYS_memfd_create, (long)name, MFD_CLOEXEC, 0, 0, 0,
 			  0) :
-	    shim_backing_create(b, name, f.st.st_mode & 07777);
+	    shim_backing_create(b, name, f.st.st_mode & 07777, &wst);
 	if (w < 0)
 		return w;
 	while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {

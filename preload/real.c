@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -242,6 +243,26 @@ OPEN_RESOLVER(open64, "open64")
 OPENAT_RESOLVER(openat, "openat")
 OPENAT_RESOLVER(openat64, "openat64")
 
+RESOLVER(int, close, "close", (int a), (a), FAIL_ERRNO)
+RESOLVER(int, fclose, "fclose", (FILE *a), (a), FAIL_ERRNO)
+RESOLVER(FILE *, freopen, "freopen", (const char *a, const char *b, FILE *c),
+	 (a, b, c), errno = ENOSYS; return NULL)
+RESOLVER(FILE *, freopen64, "freopen64",
+	 (const char *a, const char *b, FILE *c), (a, b, c),
+	 errno = ENOSYS; return NULL)
+RESOLVER(int, close_range, "close_range",
+	 (unsigned int a, unsigned int b, int c), (a, b, c), FAIL_ERRNO)
+/* before glibc 2.34 there is none: the program cannot be calling it */
+static void r_closefrom(int a)
+{
+	void *p = lookup("closefrom");
+
+	if (!p)
+		return;
+	memcpy(&shim_real.closefrom, &p, sizeof(p));
+	shim_real.closefrom(a);
+}
+
 struct shim_real shim_real = {
 	.memfd_create = r_memfd_create,
 	.syscall = r_syscall,
@@ -300,6 +321,12 @@ struct shim_real shim_real = {
 	.prlimit = r_prlimit,
 	.prlimit64 = r_prlimit64,
 	.sendmsg = r_sendmsg,
+	.close = r_close,
+	.fclose = r_fclose,
+	.freopen = r_freopen,
+	.freopen64 = r_freopen64,
+	.close_range = r_close_range,
+	.closefrom = r_closefrom,
 };
 
 long shim_raw(long nr, long a, long b, long c, long d, long e, long f)

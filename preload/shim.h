@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -99,6 +100,12 @@ struct shim_real {
 	int (*prlimit64)(pid_t, int, const struct rlimit64 *,
 			 struct rlimit64 *);
 	ssize_t (*sendmsg)(int, const struct msghdr *, int);
+	int (*close)(int);
+	int (*fclose)(FILE *);
+	FILE *(*freopen)(const char *, const char *, FILE *);
+	FILE *(*freopen64)(const char *, const char *, FILE *);
+	int (*close_range)(unsigned int, unsigned int, int);
+	void (*closefrom)(int);
 };
 
 /*
@@ -182,6 +189,8 @@ bool shim_write_free_hint(int fd);
 
 void shim_fd_mark(int fd, uint32_t slot, bool writable);
 void shim_fd_unmark(int fd);
+/* fds first..last are being closed (close_range, closefrom) */
+void shim_fd_unmark_range(unsigned int first, unsigned int last);
 /* newfd now refers to what oldfd refers to (dup family). */
 void shim_fd_copy(int oldfd, int newfd);
 
@@ -211,8 +220,10 @@ void shim_plan_lose_memfd(void);
 /* The backing store of this process (opened on first use, again after
  * fork or when the program closed its fds). */
 int shim_backing(struct sb_backing **out);
-/* sb_backing_create, one thread at a time. */
-int shim_backing_create(struct sb_backing *b, const char *name, mode_t mode);
+/* sb_backing_create_stat, one thread at a time (and again on a store
+ * opened anew when the program took its fd away). */
+int shim_backing_create(struct sb_backing *b, const char *name, mode_t mode,
+			struct stat *st);
 /* The store the next memfd gets, known without opening it: MEMFD, the
  * forced one, or NONE for "one of the path-based ones". */
 enum sb_backing_kind shim_backing_kind(const struct shim_plan *p);
@@ -228,6 +239,8 @@ int shim_adopt(int fd);
 
 /* Read up to len bytes at p, stopping at the first unreadable byte. */
 size_t shim_read_user(const void *p, void *buf, size_t len);
+/* The same for a NUL-terminated name: may stop after the NUL. */
+size_t shim_read_name(const char *p, char *buf, size_t len);
 
 /* getpid(), without a system call (see state.c) */
 pid_t shim_pid(void);
@@ -236,6 +249,8 @@ int shim_fstat(int fd, struct stat *st);
 
 /* A generation for (dev, ino): a hash of the file handle, 0 when none. */
 uint64_t shim_inode_gen(int fd);
+/* fd is the very inode table slot idx was made for (see state.c). */
+bool shim_same_inode(const struct sbt *t, int idx, int fd);
 
 /* A one-line message on stderr, at most once per process and key. */
 void shim_warn_once(int *once, const char *fmt, ...)

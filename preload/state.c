@@ -17,6 +17,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <link.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -28,6 +30,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "kcompat.h"
@@ -198,6 +201,18 @@ void shim_fd_unmark(int fd)
 		__atomic_store_n(&shim_fd_kind[fd], 0, __ATOMIC_RELAXED);
 }
 
+void shim_fd_unmark_range(unsigned int first, unsigned int last)
+{
+	int high = __atomic_load_n(&fd_high, __ATOMIC_RELAXED);
+
+	if (high < 0)
+		return;
+	if (last > (unsigned int)high)
+		last = (unsigned int)high;
+	for (unsigned int fd = first; fd <= last && fd < SHIM_FD_MAX; fd++)
+		shim_fd_unmark((int)fd);
+}
+
 void shim_fd_copy(int oldfd, int newfd)
 {
 	if ((unsigned int)newfd >= SHIM_FD_MAX)
@@ -231,6 +246,42 @@ uint64_t shim_inode_gen(int fd)
 	return hash | 1;
 }
 
+/*
+ * Is fd the inode slot idx was made for, not another that got its number
+ * since? The file handle's hash where the slot has one; for a file made in
+ * a store directory of ours, the path /proc shows: "DIR/sealbox-.../NAME
+ * (deleted)" (the directory's name stays in the path after it is
+ * removed). Only ever asked for an fd the shim did not see arrive.
+ */
+bool shim_same_inode(const struct sbt *t, int idx, int fd)
+{
+	static const char deleted[] = " (deleted)";
+	const struct sbt_slot *s = &t->slot[idx];
+	char link[64], path[PATH_MAX];
+	const char *dir;
+	ssize_t n;
+
+	if (s->gen)
+		return shim_inode_gen(fd) == s->gen;
+	if (!(__atomic_load_n(&s->flags, __ATOMIC_ACQUIRE) & SBT_F_OWNDIR))
+		return true;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = shim_real.readlink(link, path, sizeof(path) - 1);
+	if (n <= (ssize_t)sizeof(deleted) - 1)
+		return false;
+	path[n] = '\0';
+	if (strcmp(path + n - (sizeof(deleted) - 1), deleted) != 0)
+		return false;
+	path[n - (sizeof(deleted) - 1)] = '\0';
+	dir = strrchr(path, '/');
+	if (!dir || dir == path)
+		return false;
+	path[dir - path] = '\0';
+	dir = strrchr(path, '/');
+	return dir && strncmp(dir + 1, SB_BACKING_OWNER_PREFIX,
+			      sizeof(SB_BACKING_OWNER_PREFIX) - 1) == 0;
+}
+
 /* ---- first call: inherited fds ------------------------------------------ */
 
 /*
@@ -260,10 +311,7 @@ int shim_adopt(int fd)
 	if (!t)
 		return -1;
 	idx = sbt_lookup(t, (uint64_t)st.st_dev, (uint64_t)st.st_ino);
-	if (idx < 0)
-		return -1;
-	/* same number, other inode: only the handle tells */
-	if (t->slot[idx].gen && shim_inode_gen(fd) != t->slot[idx].gen)
+	if (idx < 0 || !shim_same_inode(t, idx, fd))
 		return -1;
 	fl = shim_real.fcntl(fd, F_GETFL);
 	if (fl < 0 || (fl & O_PATH))
@@ -511,8 +559,6 @@ void shim_plan_lose_memfd(void)
 
 static struct sb_backing backing;
 static int backing_lock;          /* pid of the holder, 0 when free */
-static dev_t backing_dev;         /* what our fd pointed at */
-static ino_t backing_ino;
 
 static void lock_backing(void)
 {
@@ -541,24 +587,6 @@ static void unlock_backing(void)
 	__atomic_store_n(&backing_lock, 0, __ATOMIC_RELEASE);
 }
 
-static int backing_fd(const struct sb_backing *b)
-{
-	return b->mnt_fd >= 0 ? b->mnt_fd : b->dir_fd;
-}
-
-/* The program may have closed our fd (a daemon's close-everything loop) and
- * got the number back for one of its own files. */
-static bool backing_intact(const struct sb_backing *b)
-{
-	struct stat st;
-	int fd = backing_fd(b);
-
-	if (fd < 0)
-		return b->kind == SB_BACKING_MEMFD;
-	return shim_fstat(fd, &st) == 0 && st.st_dev == backing_dev &&
-	       st.st_ino == backing_ino;
-}
-
 /* Out of the way of programs that expect the lowest free fds. */
 static int move_high(int fd)
 {
@@ -579,30 +607,47 @@ static int move_high(int fd)
 	return nfd;
 }
 
+/*
+ * An fd of a directory of the store that fgetxattr(2) accepts (the
+ * detached mount's own fd is O_PATH): shim_read_name lets the kernel look
+ * at a name through it. -1 when there is none.
+ */
+static int name_probe_fd = -1;
+static pid_t name_probe_pid;
+
 static int open_backing(const struct shim_plan *p)
 {
 	const char *env = secure_getenv("SEALBOX_PRELOAD_BACKING");
 	enum sb_backing_kind want = SB_BACKING_NONE;
-	struct stat st;
-	int err, fd;
+	int err;
 
 	if (env && *env && sb_backing_parse(env, &want) < 0)
 		want = SB_BACKING_NONE;
 	/* a forked child drops the parent's store without touching it (the
-	 * parent still uses the fds and owns the directory) */
+	 * parent still uses the fds and owns the directory); so does a
+	 * process whose store fds the program closed (they are not ours
+	 * any more) */
 	memset(&backing, 0, sizeof(backing));
 	backing.kind = SB_BACKING_NONE;
 	backing.mnt_fd = backing.dir_fd = -1;
+	__atomic_store_n(&name_probe_pid, 0, __ATOMIC_RELEASE);
 	err = sb_backing_open(&backing, &p->fs, want, NULL);
 	if (err < 0)
 		return err;
 	backing.mnt_fd = move_high(backing.mnt_fd);
 	backing.dir_fd = move_high(backing.dir_fd);
-	fd = backing_fd(&backing);
-	if (fd >= 0 && fstat(fd, &st) == 0) {
-		backing_dev = st.st_dev;
-		backing_ino = st.st_ino;
+	if (backing.dir_fd >= 0) {
+		name_probe_fd = backing.dir_fd;
+	} else if (backing.mnt_fd >= 0) {
+		/* ours alone, like the mount fd: it lives as long as the
+		 * process (a child that reopens its store makes its own) */
+		name_probe_fd = move_high(openat(backing.mnt_fd, ".",
+						 O_RDONLY | O_DIRECTORY |
+						 O_CLOEXEC));
+	} else {
+		name_probe_fd = -1;
 	}
+	__atomic_store_n(&name_probe_pid, shim_pid(), __ATOMIC_RELEASE);
 	__atomic_store_n(&backing_pid, shim_pid(), __ATOMIC_RELEASE);
 	watch_forks();
 	return 0;
@@ -615,16 +660,32 @@ static int open_backing(const struct shim_plan *p)
  */
 enum sb_backing_kind shim_backing_kind(const struct shim_plan *p)
 {
-	const char *env = secure_getenv("SEALBOX_PRELOAD_BACKING");
-	enum sb_backing_kind want = SB_BACKING_NONE;
+	/* SEALBOX_PRELOAD_BACKING, read once: 0 unread, else kind + 1 */
+	static int forced;
+	int f = __atomic_load_n(&forced, __ATOMIC_ACQUIRE);
 
-	if (env && *env && sb_backing_parse(env, &want) == 0)
-		return want;
+	if (!f) {
+		const char *env = secure_getenv("SEALBOX_PRELOAD_BACKING");
+		enum sb_backing_kind want = SB_BACKING_NONE;
+
+		if (!env || !*env || sb_backing_parse(env, &want) < 0)
+			want = SB_BACKING_NONE;
+		f = (int)want + 1;
+		__atomic_store_n(&forced, f, __ATOMIC_RELEASE);
+	}
+	if (f - 1 != (int)SB_BACKING_NONE)
+		return (enum sb_backing_kind)(f - 1);
 	if (sb_features_has(&p->fs, SB_F_MEMFD_CREATE))
 		return SB_BACKING_MEMFD;
 	return SB_BACKING_NONE; /* one of the others: decided when opened */
 }
 
+/*
+ * No fstat of the store's fd here: the program may have closed it (a
+ * daemon's close-everything loop) and got the number back, but creating
+ * a file then fails or lands on another file system, which
+ * sb_backing_create_stat reports, and shim_backing_create reopens.
+ */
 int shim_backing(struct sb_backing **out)
 {
 	const struct shim_plan *p = shim_plan();
@@ -632,20 +693,26 @@ int shim_backing(struct sb_backing **out)
 
 	lock_backing();
 	if (__atomic_load_n(&backing_pid, __ATOMIC_ACQUIRE) != shim_pid() ||
-	    backing.kind == SB_BACKING_NONE || !backing_intact(&backing))
+	    backing.kind == SB_BACKING_NONE)
 		err = open_backing(p);
 	unlock_backing();
 	*out = &backing;
 	return err;
 }
 
-/* Serialises sb_backing_create (the unlinked strategy counts names). */
-int shim_backing_create(struct sb_backing *b, const char *name, mode_t mode)
+/* Serialises sb_backing_create (the unlinked strategy counts names), and
+ * opens the store anew when its fd turns out not to be ours any more. */
+int shim_backing_create(struct sb_backing *b, const char *name, mode_t mode,
+			struct stat *st)
 {
 	int fd;
 
 	lock_backing();
-	fd = sb_backing_create(b, name, mode);
+	fd = sb_backing_create_stat(b, name, mode, st);
+	if ((fd == -ESTALE || fd == -EBADF || fd == -ENOTDIR) &&
+	    b == &backing && b->kind != SB_BACKING_MEMFD &&
+	    open_backing(shim_plan()) == 0)
+		fd = sb_backing_create_stat(b, name, mode, st);
 	unlock_backing();
 	return fd;
 }
@@ -672,7 +739,7 @@ static ssize_t read_by_pages(const void *p, void *buf, size_t len)
 		n++;
 		at = next;
 	}
-	return process_vm_readv(getpid(), &local, 1, remote, n, 0);
+	return process_vm_readv(shim_pid(), &local, 1, remote, n, 0);
 }
 
 /* Without process_vm_readv (a seccomp policy): a pipe copies what it can. */
@@ -709,4 +776,77 @@ size_t shim_read_user(const void *p, void *buf, size_t len)
 	if (errno == EFAULT)
 		return 0;
 	return read_by_pipe(p, buf, len);
+}
+
+struct name_copy {
+	uintptr_t at;
+	char *buf;
+	size_t len;
+	size_t got; /* bytes copied, the NUL included; 0: not found */
+};
+
+/*
+ * dl_iterate_phdr callback: when the name lies in a readable segment of a
+ * loaded object (a string literal, the usual case), copy it from there,
+ * up to its NUL, len bytes at most, never past the segment. The loader's
+ * lock is held meanwhile, so no dlclose can unmap it under us.
+ */
+static int copy_from_object(struct dl_phdr_info *info, size_t size,
+			    void *data)
+{
+	struct name_copy *nc = data;
+
+	(void)size;
+	for (unsigned int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+		uintptr_t end = start + ph->p_memsz;
+		const char *s = (const char *)nc->at;
+		size_t n = 0;
+
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_R) ||
+		    nc->at < start || nc->at >= end)
+			continue;
+		while (n < nc->len && n < end - nc->at) {
+			nc->buf[n] = s[n];
+			if (s[n++] == '\0')
+				break;
+		}
+		/* ran into the segment's end first: the exact way decides */
+		if (n == nc->len || nc->buf[n - 1] == '\0')
+			nc->got = n;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A memfd name, without process_vm_readv (which pins the pages: a third
+ * of a memfd_create) where it can be done safely: from a loaded object
+ * (above), else through the kernel, which reads it in fgetxattr(2) on a
+ * directory of the store. The kernel copies an xattr name up to its NUL
+ * (at most 256 bytes) before anything else, so ENODATA, EOPNOTSUPP or a
+ * size mean every byte up to the NUL is readable, and the shim copies
+ * them itself. Anything else (EFAULT, ERANGE for "" or no NUL within 256
+ * bytes, a policy's EPERM, no store yet) goes the exact way.
+ */
+size_t shim_read_name(const char *p, char *buf, size_t len)
+{
+	struct name_copy nc = { (uintptr_t)p, buf, len, 0 };
+	int fd = name_probe_fd;
+	ssize_t r;
+	size_t n;
+
+	if (p && dl_iterate_phdr(copy_from_object, &nc) && nc.got)
+		return nc.got;
+	if (!p || fd < 0 ||
+	    __atomic_load_n(&name_probe_pid, __ATOMIC_ACQUIRE) != shim_pid())
+		return shim_read_user(p, buf, len);
+	r = fgetxattr(fd, p, NULL, 0);
+	if (r < 0 && errno != ENODATA && errno != EOPNOTSUPP)
+		return shim_read_user(p, buf, len);
+	n = strnlen(p, len);
+	n += n < len; /* the NUL too */
+	memcpy(buf, p, n);
+	return n;
 }

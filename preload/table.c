@@ -221,16 +221,6 @@ int sbt_attach(struct sbt *t, bool create)
 
 /* ---- slots ----------------------------------------------------------------- */
 
-static uint32_t hash_key(uint64_t dev, uint64_t ino)
-{
-	uint64_t h = dev * 0x9e3779b97f4a7c15ULL ^ ino * 0xc2b2ae3d27d4eb4fULL;
-
-	h ^= h >> 31;
-	h *= 0x94d049bb133111ebULL;
-	h ^= h >> 29;
-	return (uint32_t)h;
-}
-
 static uint32_t load_state(const struct sbt_slot *s)
 {
 	return __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
@@ -249,7 +239,7 @@ static uint32_t next_word(uint32_t old, uint32_t state)
 
 int sbt_lookup(const struct sbt *t, uint64_t dev, uint64_t ino)
 {
-	uint32_t h = hash_key(dev, ino);
+	uint32_t h = sbt_hash(dev, ino);
 
 	for (uint32_t i = 0; i < SBT_PROBE_MAX && i <= t->mask; i++) {
 		uint32_t idx = (h + i) & t->mask;
@@ -287,7 +277,7 @@ static int try_insert(struct sbt *t, uint64_t dev, uint64_t ino, uint64_t gen,
 		      unsigned int seals, unsigned int flags, const char *name,
 		      size_t name_len)
 {
-	uint32_t h = hash_key(dev, ino);
+	uint32_t h = sbt_hash(dev, ino);
 
 	for (int again = 0; again < 8; again++) {
 		int free_idx = -1;
@@ -305,12 +295,20 @@ static int try_insert(struct sbt *t, uint64_t dev, uint64_t ino, uint64_t gen,
 				word = load_state(s);
 				st = sbt_state_of(word);
 			}
-			if ((st == SBT_EMPTY || st == SBT_DEAD) && free_idx < 0) {
+			/*
+			 * The first free slot will do: a stale entry of the
+			 * same key further on is shadowed by the new one
+			 * (lookups meet it first) and a sweep reclaims both
+			 * together (they name the same inode). Probing on to
+			 * the end of the cluster would touch up to
+			 * SBT_PROBE_MAX cache lines per insert once
+			 * tombstones fill the table.
+			 */
+			if (st == SBT_EMPTY || st == SBT_DEAD) {
 				free_idx = (int)idx;
 				free_word = word;
-			}
-			if (st == SBT_EMPTY)
 				break;
+			}
 		}
 		if (free_idx < 0)
 			return -ENFILE;

@@ -60,6 +60,9 @@ enum {
 	/* a kernel memfd: seals holds only what the kernel cannot (F_SEAL_EXEC
 	 * before 6.3), on top of the kernel's own */
 	SBT_F_LAYER = 1U << 5,
+	/* made in a store directory of the shim's own: with no generation,
+	 * the path /proc shows for the inode tells it from a reused number */
+	SBT_F_OWNDIR = 1U << 6,
 };
 
 struct sbt_slot {
@@ -110,6 +113,17 @@ int sbt_attach(struct sbt *t, bool create);
 /* Size of a new table: SEALBOX_PRELOAD_TABLE_SIZE or the default. */
 uint32_t sbt_wanted_slots(void);
 
+/* Where the probe window of (dev, ino) starts (masked by the caller). */
+static inline uint32_t sbt_hash(uint64_t dev, uint64_t ino)
+{
+	uint64_t h = dev * 0x9e3779b97f4a7c15ULL ^ ino * 0xc2b2ae3d27d4eb4fULL;
+
+	h ^= h >> 31;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 29;
+	return (uint32_t)h;
+}
+
 static inline uint32_t sbt_state_of(uint32_t word)
 {
 	return word & 3U;
@@ -125,8 +139,10 @@ int sbt_lookup(const struct sbt *t, uint64_t dev, uint64_t ino);
 
 /*
  * A new inode: a LIVE slot with these seals and flags (and a name when
- * flags has SBT_F_NAME). A stale slot of the same (dev, ino) (the number
- * was reused) is retired. Sweeps when the table is full.
+ * flags has SBT_F_NAME), the first free one in its probe window. A stale
+ * slot of the same (dev, ino) (the number was reused) met before it is
+ * retired; one after it is shadowed (lookups meet the new one first) until
+ * a sweep reclaims both. Sweeps when the table is full.
  * Returns the slot index or -ENFILE.
  */
 int sbt_insert(struct sbt *t, uint64_t dev, uint64_t ino, uint64_t gen,

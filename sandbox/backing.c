@@ -2,10 +2,12 @@
 #include "backing.h"
 
 #include <dirent.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +15,29 @@
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kcompat.h"
 #include "memfd.h"
 #include "util.h"
 
-#define OWNER_PREFIX "sealbox-"
+#define OWNER_PREFIX SB_BACKING_OWNER_PREFIX
+
+#ifndef GRND_NONBLOCK
+#define GRND_NONBLOCK 0x0001
+#endif
+
+/* The xattr form of a POSIX ACL (include/uapi/linux/posix_acl_xattr.h):
+ * little-endian, version 2, entries of (tag, perm, id). */
+#define ACL_XATTR_DEFAULT "system.posix_acl_default"
+#define ACL_XATTR_VERSION 2U
+#define ACL_TAG_USER_OBJ 0x01U
+#define ACL_TAG_GROUP_OBJ 0x04U
+#define ACL_TAG_OTHER 0x20U
+#define ACL_PERM_RWX 7U
+#define ACL_ID_UNDEFINED 0xffffffffU
 
 static const char *const backing_names[] = {
 	[SB_BACKING_MEMFD] = "memfd",
@@ -129,33 +147,169 @@ static int open_dir(const char *path)
 	return fd < 0 ? neg_errno() : fd;
 }
 
-static int make_owned_dir(struct sb_backing *b, const char *base)
+/* splitmix64: spreads a weak seed over every bit */
+static uint64_t mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/*
+ * Unpredictable bits for the name of a directory made where other users
+ * can look (a name known in advance invites a planted directory or
+ * symlink). getrandom(2) first; before 3.17 (ENOSYS), under a policy that
+ * refuses it, or before the pool is ready, /dev/urandom; where even that
+ * cannot be read (no /dev in a chroot), the clock, the pid, a counter and
+ * an address, which then only the EEXIST retry of the caller protects.
+ */
+static uint64_t random_u64(void)
+{
+	static uint64_t counter;
+	struct timespec ts = { 0, 0 };
+	uint64_t v = 0;
+	int fd;
+
+#ifdef SYS_getrandom
+	if (syscall(SYS_getrandom, &v, sizeof(v), GRND_NONBLOCK) ==
+	    (long)sizeof(v))
+		return v;
+#endif
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd >= 0) {
+		ssize_t n = read(fd, &v, sizeof(v));
+
+		close(fd);
+		if (n == (ssize_t)sizeof(v))
+			return v;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	v = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	v ^= (uint64_t)getpid() << 40;
+	v ^= (uint64_t)(uintptr_t)&ts;
+	v += __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+	return mix64(v);
+}
+
+/*
+ * A default ACL of rwx for owner, group and others on a directory of the
+ * store: files made in it then get exactly the mode asked for, without the
+ * umask (posix_acl_create applies the ACL mask instead and, since the
+ * result is a plain mode, gives the file no ACL of its own). Saves the
+ * fchmod of every create. False where tmpfs has no ACLs: the fchmod stays.
+ */
+static bool set_default_acl(int dirfd)
+{
+	struct {
+		uint32_t version;
+		struct {
+			uint16_t tag;
+			uint16_t perm;
+			uint32_t id;
+		} __attribute__((packed)) e[3];
+	} __attribute__((packed)) acl = {
+		.version = htole32(ACL_XATTR_VERSION),
+		.e = {
+			{ htole16(ACL_TAG_USER_OBJ), htole16(ACL_PERM_RWX),
+			  htole32(ACL_ID_UNDEFINED) },
+			{ htole16(ACL_TAG_GROUP_OBJ), htole16(ACL_PERM_RWX),
+			  htole32(ACL_ID_UNDEFINED) },
+			{ htole16(ACL_TAG_OTHER), htole16(ACL_PERM_RWX),
+			  htole32(ACL_ID_UNDEFINED) },
+		},
+	};
+
+	return fsetxattr(dirfd, ACL_XATTR_DEFAULT, &acl, sizeof(acl), 0) == 0;
+}
+
+/*
+ * A new 0700 directory OWNER_PREFIX "PID-RANDOM" under base (the sweep
+ * finds those of dead owners), opened, with the default ACL above. Its path
+ * goes to path. Returns the fd or -errno.
+ */
+static int make_private_dir(const char *base, char *path, size_t len)
 {
 	for (int attempt = 0; attempt < 16; attempt++) {
-		unsigned long r = ((unsigned long)random() << 16) ^
-				  (unsigned long)attempt;
+		int n = snprintf(path, len, "%s/" OWNER_PREFIX "%ld-%016llx",
+				 base, (long)getpid(),
+				 (unsigned long long)random_u64());
+		int fd;
 
-		int n = snprintf(b->dir, sizeof(b->dir),
-				 "%s/" OWNER_PREFIX "%ld-%lx", base,
-				 (long)getpid(), r & 0xffffffUL);
-
-		if (n < 0 || (size_t)n >= sizeof(b->dir))
+		if (n < 0 || (size_t)n >= len)
 			return -ENAMETOOLONG;
-		if (mkdir(b->dir, 0700) == 0) {
-			int fd = open_dir(b->dir);
-
-			if (fd < 0) {
-				rmdir(b->dir);
-				return fd;
-			}
-			b->dir_fd = fd;
-			b->dir_owned = true;
-			return 0;
+		if (mkdir(path, 0700) < 0) {
+			if (errno != EEXIST)
+				return neg_errno();
+			continue;
 		}
-		if (errno != EEXIST)
-			return neg_errno();
+		fd = open_dir(path);
+		if (fd < 0) {
+			rmdir(path);
+			return fd;
+		}
+		set_default_acl(fd);
+		return fd;
 	}
 	return -EEXIST;
+}
+
+static int make_owned_dir(struct sb_backing *b, const char *base)
+{
+	int fd = make_private_dir(base, b->dir, sizeof(b->dir));
+
+	if (fd < 0)
+		return fd;
+	b->dir_fd = fd;
+	b->dir_owned = true;
+	b->dir_private = true;
+	return 0;
+}
+
+/* Does O_TMPFILE work in dirfd? 0, -EOPNOTSUPP, or the kernel's -errno. */
+static int probe_tmpfile(int dirfd)
+{
+	int fd = openat(dirfd, ".", O_TMPFILE | O_EXCL | O_RDWR | O_CLOEXEC,
+			0600);
+
+	if (fd < 0) {
+		int err = neg_errno();
+
+		/* O_TMPFILE missing (before 3.11) or refused */
+		return err == -EISDIR ? -EOPNOTSUPP : err;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * The directory of the tmpfile strategy: a private one, removed at once
+ * (only our fd keeps it; O_TMPFILE still works in it), so it needs no
+ * sweeping and its default ACL spares the fchmod; else base itself.
+ */
+static int open_tmpfile_dir(const char *base, bool *private_dir)
+{
+	char path[sizeof(((struct sb_backing *)0)->dir)];
+	int fd = make_private_dir(base, path, sizeof(path)), err;
+
+	*private_dir = false;
+	if (fd >= 0) {
+		rmdir(path);
+		if (probe_tmpfile(fd) == 0) {
+			*private_dir = true;
+			return fd;
+		}
+		close(fd);
+	}
+	fd = open_dir(base);
+	if (fd < 0)
+		return fd;
+	err = probe_tmpfile(fd);
+	if (err < 0) {
+		close(fd);
+		return err;
+	}
+	return fd;
 }
 
 static int try_open(struct sb_backing *b, const struct sb_features *fs,
@@ -179,22 +333,20 @@ static int try_open(struct sb_backing *b, const struct sb_features *fs,
 		if (fd < 0)
 			return fd;
 		b->mnt_fd = fd;
+		/* fsmount gives an O_PATH fd: the ACL needs a real open */
+		err = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (err >= 0) {
+			set_default_acl(err);
+			close(err);
+		}
 		break;
 	case SB_BACKING_TMPFILE:
 		err = pick_base(base, dir, sizeof(dir));
 		if (err < 0)
 			return err;
-		fd = open_dir(dir);
+		fd = open_tmpfile_dir(dir, &b->dir_private);
 		if (fd < 0)
 			return fd;
-		/* O_TMPFILE may be missing (before 3.11) or refused */
-		err = openat(fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-		if (err < 0) {
-			err = neg_errno();
-			close(fd);
-			return err == -EISDIR ? -EOPNOTSUPP : err;
-		}
-		close(err);
 		b->dir_fd = fd;
 		snprintf(b->dir, sizeof(b->dir), "%s", dir);
 		break;
@@ -211,6 +363,18 @@ static int try_open(struct sb_backing *b, const struct sb_features *fs,
 		return -EINVAL;
 	}
 	b->kind = kind;
+	b->dev = 0;
+	fd = b->mnt_fd >= 0 ? b->mnt_fd : b->dir_fd;
+	if (fd >= 0) {
+		struct stat st;
+
+		if (fstat(fd, &st) < 0) {
+			err = neg_errno();
+			sb_backing_close(b);
+			return err;
+		}
+		b->dev = st.st_dev;
+	}
 	return 0;
 }
 
@@ -291,11 +455,23 @@ static int create_unlinked(int dirfd, const char *fname, mode_t mode)
 	return -EEXIST;
 }
 
-int sb_backing_create(struct sb_backing *b, const char *name, mode_t mode)
+/* fstat(2) itself: glibc's fstat may be a path walk (fstatat with "") */
+static int file_stat(int fd, struct stat *st)
+{
+#ifdef SYS_fstat
+	return (int)syscall(SYS_fstat, fd, st);
+#else
+	return fstat(fd, st);
+#endif
+}
+
+int sb_backing_create_stat(struct sb_backing *b, const char *name,
+			   mode_t mode, struct stat *st)
 {
 	char fname[MEMFD_NAME_READ + sizeof(MEMFD_NAME_PREFIX) + 24];
 	autoclose int fd = -1;
 
+	mode &= 07777;
 	switch (b->kind) {
 	case SB_BACKING_MEMFD: {
 		/*
@@ -321,8 +497,10 @@ int sb_backing_create(struct sb_backing *b, const char *name, mode_t mode)
 			return fd;
 		break;
 	case SB_BACKING_TMPFILE:
-		fd = openat(b->dir_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC,
-			    mode & 0777);
+		/* O_EXCL: linkat(2) can never give the file a name, not even
+		 * through /proc/self/fd/N */
+		fd = openat(b->dir_fd, ".", O_TMPFILE | O_EXCL | O_RDWR |
+			    O_CLOEXEC, mode);
 		break;
 	case SB_BACKING_UNLINKED:
 		snprintf(fname, sizeof(fname), "m%lu", ++b->seq);
@@ -335,10 +513,31 @@ int sb_backing_create(struct sb_backing *b, const char *name, mode_t mode)
 	}
 	if (fd < 0)
 		return neg_errno();
-	/* the umask must not apply: a memfd is born 0777 or 0666 */
-	if (fchmod(fd, mode & 07777) < 0)
+	if (file_stat(fd, st) < 0)
 		return neg_errno();
+	/*
+	 * Our directory fd is no longer ours (a program closed it and the
+	 * number went to one of its directories): the file landed elsewhere,
+	 * and goes again with fd. The store fds sit high (see the shim), so
+	 * this is rare; a fstat per create to rule it out would cost more.
+	 */
+	if (b->dev && st->st_dev != b->dev)
+		return -ESTALE;
+	/* the umask must not apply: a memfd is born 0777 or 0666 (the store's
+	 * default ACL usually sees to it already) */
+	if ((st->st_mode & 07777) != mode) {
+		if (fchmod(fd, mode) < 0)
+			return neg_errno();
+		st->st_mode = (st->st_mode & ~(mode_t)07777) | mode;
+	}
 	return steal_fd(&fd);
+}
+
+int sb_backing_create(struct sb_backing *b, const char *name, mode_t mode)
+{
+	struct stat st;
+
+	return sb_backing_create_stat(b, name, mode, &st);
 }
 
 static void remove_tree(int parent, const char *name)

@@ -8,7 +8,10 @@
  *   detached a file on a tmpfs mounted with fsopen/fsmount and never attached
  *            anywhere: unreachable by path, gone with its last reference, and
  *            /proc shows "/memfd:NAME (deleted)" like the kernel.
- *   tmpfile  O_TMPFILE on a tmpfs directory: never has a name at all.
+ *   tmpfile  O_TMPFILE|O_EXCL on a tmpfs directory: never has a name at all,
+ *            and linkat(2) cannot give it one. The directory is a private
+ *            one made for the store and removed at once (only its fd stays
+ *            open), where the kernel allows that.
  *   unlinked create "memfd:NAME" in a private 0700 directory on tmpfs and
  *            unlink it at once; directories of dead owners are swept away
  *            when the next backing store opens, so even a SIGKILL in the
@@ -20,6 +23,7 @@
 #define SEALBOX_BACKING_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "kfeatures.h"
@@ -39,7 +43,14 @@ struct sb_backing {
 	char dir[256];     /* tmpfile/unlinked: its path (for messages) */
 	bool dir_owned;    /* unlinked: we made dir and remove it on close */
 	unsigned long seq; /* unlinked: unique file names */
+	dev_t dev;         /* path strategies: the file system files land on */
+	bool dir_private;  /* tmpfile/unlinked: files are made in a directory
+			    * of ours, named SB_BACKING_OWNER_PREFIX..., which
+			    * /proc/PID/fd shows in their paths */
 };
+
+/* The start of the name of every directory a store makes. */
+#define SB_BACKING_OWNER_PREFIX "sealbox-"
 
 /*
  * Open a backing store. want is the strategy to insist on, or SB_BACKING_NONE
@@ -57,6 +68,18 @@ void sb_backing_close(struct sb_backing *b);
  * permission bits. Returns an fd (O_RDWR, O_CLOEXEC) or -errno.
  */
 int sb_backing_create(struct sb_backing *b, const char *name, mode_t mode);
+
+/*
+ * The same, and *st is the new file's fstat (callers that key state by
+ * inode need it anyway: one system call instead of two). For the path
+ * strategies a file that did not land on the store's file system (the
+ * store's directory fd was closed and its number reused: a program's
+ * close-everything loop) is closed again and the answer is -ESTALE, as it
+ * is -EBADF or -ENOTDIR when the number is free or not a directory: the
+ * caller then opens the store anew.
+ */
+int sb_backing_create_stat(struct sb_backing *b, const char *name,
+			   mode_t mode, struct stat *st);
 
 const char *sb_backing_name(enum sb_backing_kind k);
 int sb_backing_parse(const char *s, enum sb_backing_kind *k);

@@ -16,12 +16,19 @@
 #   user       ... SEALBOX_PRELOAD_ENFORCE=user: every check in the shim,
 #              the seals mirrored onto kernel memfds
 #   nokernel   ... SEALBOX_FEATURES=-all: what a kernel without memfd and
-#              sealing gets: tmpfs files, every check in the shim
+#              sealing gets: tmpfs files, every check in the shim (the
+#              store is the first that works here: "detached" as root on
+#              5.2+, where the fsopen mount API exists)
+#   nok-tmpfile  the same on the tmpfile store (O_TMPFILE), what a
+#              3.11-3.16 kernel gets, and any kernel without the mount API
+#   nok-unlinked the same on the unlinked store (create + unlink), what a
+#              3.10 kernel (no O_TMPFILE) gets
 #
 # Targets (issue 5): emulated memfd_create, F_ADD_SEALS and a refused write
 # <= 2x the native call; writes to unsealed files <= 1.05x native.
 #
-# Environment: ROUNDS (default 9), N (calls per sample, default 100000).
+# Environment: ROUNDS (default 9), N (calls per sample, default 100000),
+# ONLY (a pattern: run only the rows whose label matches it).
 set -u
 export LC_ALL=C
 lib=${1:?usage: bench-preload.sh LIB MEMFD_OPS WRITE_BENCH [SYSCALL_MIX]}
@@ -38,12 +45,14 @@ declare -A envs=(
 	[all]="LD_PRELOAD=$lib SEALBOX_PRELOAD_EMULATE=all SEALBOX_PRELOAD_TABLE=$tmp/t-all"
 	[user]="LD_PRELOAD=$lib SEALBOX_PRELOAD_EMULATE=all SEALBOX_PRELOAD_ENFORCE=user SEALBOX_PRELOAD_TABLE=$tmp/t-user"
 	[nokernel]="LD_PRELOAD=$lib SEALBOX_PRELOAD_EMULATE=all SEALBOX_FEATURES=-all SEALBOX_PRELOAD_TABLE=$tmp/t-nok"
+	[nok-tmpfile]="LD_PRELOAD=$lib SEALBOX_PRELOAD_EMULATE=all SEALBOX_FEATURES=-all SEALBOX_PRELOAD_BACKING=tmpfile SEALBOX_PRELOAD_TABLE=$tmp/t-nok-tmpfile"
+	[nok-unlinked]="LD_PRELOAD=$lib SEALBOX_PRELOAD_EMULATE=all SEALBOX_FEATURES=-all SEALBOX_PRELOAD_BACKING=unlinked SEALBOX_PRELOAD_TABLE=$tmp/t-nok-unlinked"
 	[inactive]="LD_PRELOAD=$lib SEALBOX_PRELOAD_TABLE=$tmp/t-none"
 )
 
 # rows: label|command (run in each emulation of the row's list)|emulations
 rows=(
-	"memfd_create+close|$ops create -n $((N / 10))|all user nokernel"
+	"memfd_create+close|$ops create -n $((N / 10))|all user nokernel nok-tmpfile nok-unlinked"
 	"F_ADD_SEALS|$ops add_seals -n $N|all user nokernel"
 	"F_GET_SEALS|$ops get_seals -n $N|all user nokernel"
 	"refused write (EPERM)|$ops refused_write -n $N|all user nokernel"
@@ -66,6 +75,9 @@ sample() { # emulation command... -> ns per op (first number printed)
 printf '%-40s %-9s %8s %8s %8s\n' "row" "emulation" "median" "q1" "q3"
 for row in "${rows[@]}"; do
 	label=${row%%|*}
+	if [ -n "${ONLY:-}" ] && ! grep -q -e "$ONLY" <<<"$label"; then
+		continue
+	fi
 	rest=${row#*|}
 	read -r -a cmd <<<"${rest%%|*}"
 	read -r -a emus <<<"${rest#*|}"

@@ -29,6 +29,7 @@ run native env
 for v in "all|SEALBOX_PRELOAD_EMULATE=all" \
 	 "all-user|SEALBOX_PRELOAD_EMULATE=all SEALBOX_PRELOAD_ENFORCE=user" \
 	 "all-nokernel|SEALBOX_PRELOAD_EMULATE=all SEALBOX_FEATURES=-all" \
+	 "tmpfile|SEALBOX_PRELOAD_EMULATE=all SEALBOX_FEATURES=-all SEALBOX_PRELOAD_BACKING=tmpfile" \
 	 "unlinked|SEALBOX_PRELOAD_EMULATE=all SEALBOX_FEATURES=-all SEALBOX_PRELOAD_BACKING=unlinked"; do
 	read -r -a settings <<<"${v#*|}"
 	run "${v%%|*}" env LD_PRELOAD="$lib" \

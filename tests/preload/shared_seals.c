@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -258,6 +259,96 @@ static void part_threads(void)
 		pthread_join(t[i], NULL);
 }
 
+enum closer { BY_CLOSE, BY_FCLOSE, BY_FREOPEN, BY_SYSCALL, BY_CLOSE_RANGE };
+
+/*
+ * A sealed memfd closed in one of the ways a program closes fds, and a
+ * plain file opened at the same number: the seal commands on that number
+ * must answer for the plain file (as on ref, another fd of it), not for
+ * the memfd that was there.
+ */
+static void reuse_after(enum closer how, const char *what)
+{
+	char path[] = "/tmp/sealbox-reuse-XXXXXX";
+	int ref = mkstemp(path), fd, num, r1, e1, r2, e2;
+	FILE *fp = NULL;
+
+	if (ref < 0) {
+		result(false, what, "mkstemp: %s", strerror(errno));
+		return;
+	}
+	num = sealed_memfd("reuse", F_SEAL_SHRINK | F_SEAL_GROW);
+	switch (how) {
+	case BY_CLOSE:
+		close(num);
+		break;
+	case BY_FCLOSE:
+		fp = fdopen(num, "r+");
+		if (fp)
+			fclose(fp);
+		fp = NULL;
+		break;
+	case BY_FREOPEN:
+		/* glibc puts the new file at the stream's old number */
+		fp = fdopen(num, "r+");
+		if (fp)
+			fp = freopen(path, "r+", fp);
+		break;
+	case BY_SYSCALL:
+		syscall(SYS_close, num);
+		break;
+	case BY_CLOSE_RANGE:
+		if (syscall(SYS_close_range, num, num, 0) < 0 &&
+		    errno == ENOSYS) {
+			printf("skip %s: no close_range (5.9) here\n", what);
+			close(num);
+			close(ref);
+			unlink(path);
+			return;
+		}
+		break;
+	}
+	fd = fp ? fileno(fp) : open(path, O_RDWR | O_CLOEXEC);
+	if (fd != num) {
+		result(false, what, "the plain file got fd %d, not %d", fd,
+		       num);
+	} else {
+		errno = 0;
+		r1 = fcntl(fd, F_GET_SEALS);
+		e1 = errno;
+		errno = 0;
+		r2 = fcntl(ref, F_GET_SEALS);
+		e2 = errno;
+		result(r1 == r2 && e1 == e2, what,
+		       "F_GET_SEALS %d (%s), on another fd of it %d (%s)", r1,
+		       strerror(e1), r2, strerror(e2));
+		errno = 0;
+		r1 = fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE);
+		e1 = errno;
+		errno = 0;
+		r2 = fcntl(ref, F_ADD_SEALS, F_SEAL_WRITE);
+		e2 = errno;
+		result(r1 == r2 && e1 == e2, what,
+		       "F_ADD_SEALS %d (%s), on another fd of it %d (%s)", r1,
+		       strerror(e1), r2, strerror(e2));
+	}
+	if (fp)
+		fclose(fp);
+	else if (fd >= 0)
+		close(fd);
+	close(ref);
+	unlink(path);
+}
+
+static void part_reuse(void)
+{
+	reuse_after(BY_CLOSE, "reuse: after close");
+	reuse_after(BY_FCLOSE, "reuse: after fclose");
+	reuse_after(BY_FREOPEN, "reuse: after freopen");
+	reuse_after(BY_SYSCALL, "reuse: after syscall(SYS_close)");
+	reuse_after(BY_CLOSE_RANGE, "reuse: after close_range");
+}
+
 int main(int argc, char **argv)
 {
 	const char *part = argc > 1 ? argv[1] : "all";
@@ -272,6 +363,8 @@ int main(int argc, char **argv)
 		part_exec("/proc/self/exe");
 	if (all || strcmp(part, "threads") == 0)
 		part_threads();
+	if (all || strcmp(part, "reuse") == 0)
+		part_reuse();
 	printf("%s: %d failed\n", failures ? "FAIL" : "PASS", failures);
 	return failures ? 1 : 0;
 }
