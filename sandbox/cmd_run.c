@@ -174,6 +174,24 @@ __attribute__((noreturn)) static void run_child(struct sb_emulator *e,
 	child_fail(err_pipe, 1, errno);
 }
 
+/*
+ * Read one signal from sigfd: true for SIGCHLD (time to reap). Any other
+ * is passed on to `to`, unless the terminal sent it: it reaches PROG by
+ * itself then.
+ */
+static bool take_signal(int sigfd, pid_t to)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sigfd, &si, sizeof(si)) != sizeof(si))
+		return false;
+	if (si.ssi_signo == SIGCHLD)
+		return true;
+	if (si.ssi_code != SI_KERNEL && to > 0)
+		kill(to, (int)si.ssi_signo);
+	return false;
+}
+
 /* Kill and reap whatever of the tree is left (we are its subreaper). */
 static void reap_everything(pid_t except)
 {
@@ -436,17 +454,7 @@ static int supervise(struct supervisor *s)
 			close(s->upstream);
 			s->upstream = -1;
 		}
-		if (p[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			if (read(s->sigfd, &si, sizeof(si)) != sizeof(si))
-				continue;
-			if (si.ssi_signo != SIGCHLD) {
-				/* a terminal's signals reach PROG by itself */
-				if (si.ssi_code != SI_KERNEL && s->child > 0)
-					kill(s->child, (int)si.ssi_signo);
-				continue;
-			}
+		if ((p[0].revents & POLLIN) && take_signal(s->sigfd, s->child)) {
 			for (;;) {
 				int st;
 				pid_t pid = waitpid(-1, &st, WNOHANG | __WALL);
@@ -609,7 +617,6 @@ __attribute__((noreturn)) static void run_sentinel(int life, pid_t prog)
 	}
 	for (;;) {
 		struct pollfd p[2] = { { sigfd, POLLIN, 0 }, { life, POLLIN, 0 } };
-		struct signalfd_siginfo si;
 		char c;
 
 		if (poll(p, 2, -1) < 0)
@@ -623,15 +630,8 @@ __attribute__((noreturn)) static void run_sentinel(int life, pid_t prog)
 			/* asked to end the tree: PROG's death says the rest */
 			kill(prog, SIGKILL);
 		}
-		if (!(p[0].revents & POLLIN) ||
-		    read(sigfd, &si, sizeof(si)) != sizeof(si))
+		if (!(p[0].revents & POLLIN) || !take_signal(sigfd, prog))
 			continue;
-		if (si.ssi_signo != SIGCHLD) {
-			/* the terminal's own signals reach PROG by themselves */
-			if (si.ssi_code != SI_KERNEL)
-				kill(prog, (int)si.ssi_signo);
-			continue;
-		}
 		for (;;) {
 			int st;
 			pid_t pid = waitpid(-1, &st, WNOHANG | __WALL);
