@@ -28,6 +28,7 @@
 #include "kcompat.h"
 #include "maps.h"
 #include "memfd.h"
+#include "paths.h"
 #include "seals.h"
 #include "util.h"
 
@@ -39,6 +40,7 @@
 #define RWF_APPEND 0x10
 #endif
 #define RWF_SUPPORTED 0x3f /* HIPRI DSYNC SYNC NOWAIT APPEND NOAPPEND */
+#define SB_USERFAULTFD_IOC_NEW 0xaa00 /* _IO(0xAA, 0x00), 6.1 */
 
 /* The open file behind a caller's fd, as the kernel would see it. */
 struct efile {
@@ -88,6 +90,38 @@ static struct sb_inode_key key_of(int fd, const struct stat *st)
 	return k;
 }
 
+/* Remember that dev holds files of ours (see efile_get). */
+static void note_dev(struct sb_emulator *emu, uint64_t dev)
+{
+	for (unsigned int i = 0; i < emu->ndevs && i < SB_ARRAY_SIZE(emu->devs);
+	     i++)
+		if (emu->devs[i] == dev)
+			return;
+	if (emu->ndevs < SB_ARRAY_SIZE(emu->devs))
+		emu->devs[emu->ndevs] = dev;
+	if (emu->ndevs <= SB_ARRAY_SIZE(emu->devs))
+		emu->ndevs++; /* one past the array: every device may */
+}
+
+static bool dev_may_hold(const struct sb_emulator *emu, uint64_t dev)
+{
+	if (emu->ndevs > SB_ARRAY_SIZE(emu->devs))
+		return true;
+	for (unsigned int i = 0; i < emu->ndevs; i++)
+		if (emu->devs[i] == dev)
+			return true;
+	return false;
+}
+
+/* sb_registry_insert, noting the device for efile_get's quick answer */
+static int registry_add(struct sb_emulator *emu, const struct sb_inode_key *k,
+			unsigned int seals, unsigned int flags,
+			const char *name, struct sb_inode_entry **out)
+{
+	note_dev(emu, k->dev);
+	return sb_registry_insert(&emu->reg, k, seals, flags, name, out);
+}
+
 static void sort_entry(struct efile *f, struct sb_inode_entry *e)
 {
 	f->e = f->layer = NULL;
@@ -115,9 +149,27 @@ static int efile_get(struct sb_call *c, uint64_t raw_fd, struct efile *f)
 	f->fl = fcntl(f->fd, F_GETFL);
 	if (f->fl < 0)
 		return neg_errno();
+	/*
+	 * Under strict rules every write to a pipe or a socket comes here:
+	 * a file on a device that holds none of ours needs no file handle.
+	 */
+	if (!dev_may_hold(c->emu, (uint64_t)f->st.st_dev))
+		return 0;
 	k = key_of(f->fd, &f->st);
 	sort_entry(f, sb_registry_lookup(&c->emu->reg, &k));
 	return 0;
+}
+
+/*
+ * SB_CONTINUE after a look at the file behind args[arg]: where the
+ * transport can, the kernel then uses that very file (see pin_fd_arg).
+ */
+static struct sb_verdict continue_pinned(struct sb_call *c, unsigned int arg,
+					 const struct efile *f)
+{
+	if (c->emu->strict_fds && c->ops->pin_fd_arg && f->fd >= 0)
+		(void)c->ops->pin_fd_arg(c, arg, f->fd);
+	return sb_continue();
 }
 
 static bool fl_writable(int fl)
@@ -204,9 +256,20 @@ static long writable_maps(const struct sb_emulator *emu,
 			  const struct sb_inode_entry *e)
 {
 	struct count_ctx cc = { emu, e, 0 };
-	int err = sb_maps_walk(0, e->key.dev, e->key.ino, true, count_writable,
-			       &cc);
+	int err = -EAGAIN;
 
+	/*
+	 * A walk fails with EAGAIN when mappings moved under it; three of
+	 * them in a row, and a writable mapping may be among the movers:
+	 * busy, as the kernel would say if one were there.
+	 */
+	for (int attempt = 0; attempt < 3 && err == -EAGAIN; attempt++) {
+		cc.count = 0;
+		err = sb_maps_walk_checked(e->key.dev, e->key.ino,
+					   count_writable, &cc);
+	}
+	if (err == -EAGAIN)
+		return 1;
 	return err < 0 ? err : cc.count;
 }
 
@@ -322,8 +385,7 @@ static struct sb_verdict memfd_layered(struct sb_call *c, const char *name,
 		return sb_return(neg_errno());
 	k = key_of(fd, &st);
 	if ((res->seals & F_SEAL_EXEC) &&
-	    sb_registry_insert(&emu->reg, &k, F_SEAL_EXEC, SB_ENTRY_LAYER, NULL,
-			       &e) < 0)
+	    registry_add(emu, &k, F_SEAL_EXEC, SB_ENTRY_LAYER, NULL, &e) < 0)
 		return sb_return(-ENOMEM);
 	nfd = c->ops->install_fd(c, fd, -1, 0, res->cloexec, true);
 	if (nfd < 0) {
@@ -415,7 +477,7 @@ static struct sb_verdict h_memfd_create(struct sb_call *c)
 		if (pin < 0)
 			return sb_return(-ENOMEM);
 	}
-	err = sb_registry_insert(&emu->reg, &k, res.seals, flags, name, &e);
+	err = registry_add(emu, &k, res.seals, flags, name, &e);
 	if (err == -EEXIST) {
 		/* a stale entry: the inode number was freed and reused */
 		int old = sb_registry_remove(&emu->reg, &k);
@@ -424,8 +486,7 @@ static struct sb_verdict h_memfd_create(struct sb_call *c)
 			close(old);
 			emu->pinned--;
 		}
-		err = sb_registry_insert(&emu->reg, &k, res.seals, flags,
-					 name, &e);
+		err = registry_add(emu, &k, res.seals, flags, name, &e);
 	}
 	if (err < 0)
 		return sb_return(-ENOMEM);
@@ -573,8 +634,8 @@ static struct sb_verdict seals_native(struct sb_call *c, struct efile *f,
 		struct sb_inode_key k = key_of(f->fd, &f->st);
 		struct sb_inode_entry *e = f->layer;
 
-		if (!e && sb_registry_insert(&emu->reg, &k, 0, SB_ENTRY_LAYER,
-					     NULL, &e) < 0)
+		if (!e && registry_add(emu, &k, 0, SB_ENTRY_LAYER, NULL,
+				       &e) < 0)
 			return sb_return(-ENOMEM);
 		e->seals |= our_bits;
 	}
@@ -677,7 +738,7 @@ static struct sb_verdict h_ftruncate(struct sb_call *c)
 	if (err < 0)
 		return sb_return(err);
 	if (!f.e)
-		return sb_continue();
+		return continue_pinned(c, 0, &f);
 	if (!fl_writable(f.fl))
 		return sb_return(-EINVAL);
 	err = seals_check_truncate(f.e->seals, f.st.st_size, len);
@@ -697,7 +758,7 @@ static struct sb_verdict h_fallocate(struct sb_call *c)
 	if (err < 0)
 		return sb_return(err);
 	if (!f.e)
-		return sb_continue();
+		return continue_pinned(c, 0, &f);
 	err = seals_check_fallocate(f.e->seals, fl_writable(f.fl), mode, off,
 				    len, f.st.st_size);
 	if (err < 0)
@@ -851,7 +912,7 @@ static struct sb_verdict h_write(struct sb_call *c)
 	if (err < 0)
 		return sb_return(err);
 	if (!f.e)
-		return sb_continue();
+		return continue_pinned(c, 0, &f);
 	memset(&w, 0, offsetof(struct wreq, iov) + sizeof(w.iov[0]));
 	w.pos = -1;
 	w.rwf = 0;
@@ -896,20 +957,22 @@ static struct sb_verdict h_write(struct sb_call *c)
 static struct sb_verdict h_copy_into(struct sb_call *c)
 {
 	auto_efile struct efile f = { .fd = -1 };
-	uint64_t outfd = c->nr == __NR_sendfile ? c->args[0] : c->args[2];
+	unsigned int outarg = c->nr == __NR_sendfile ? 0 : 2;
+	uint64_t outfd = c->args[outarg];
 	int err;
 
 	err = efile_get(c, outfd, &f);
 	if (err < 0)
 		return sb_return(err);
 	if (!f.e || !(f.e->seals & (ANY_WRITE_SEAL | F_SEAL_GROW)))
-		return sb_continue();
+		return continue_pinned(c, outarg, &f);
 	if (!fl_writable(f.fl))
 		return sb_return(-EBADF);
 	if (f.e->seals & ANY_WRITE_SEAL)
 		return sb_return(-EPERM);
 	if (f.e->flags & SB_ENTRY_MIRROR)
-		return sb_continue(); /* the kernel cuts GROW short itself */
+		/* the kernel cuts GROW short itself */
+		return continue_pinned(c, outarg, &f);
 	/*
 	 * F_SEAL_GROW on a file the kernel does not seal: refuse a copy that
 	 * would reach past the end (the kernel would stop at the last page
@@ -926,10 +989,61 @@ static struct sb_verdict h_copy_into(struct sb_call *c)
 	if ((f.fl & O_APPEND) || pos < 0 ||
 	    (uint64_t)pos + len > (uint64_t)f.st.st_size)
 		return sb_return(-EPERM);
-	return sb_continue();
+	return continue_pinned(c, outarg, &f);
 }
 
 /* ---- mappings ------------------------------------------------------------ */
+
+struct still_ctx {
+	const struct sb_inode_entry *e;
+	uint64_t start;
+	bool found;
+};
+
+static int still_there(const struct sb_mapping *m, void *ctx)
+{
+	struct still_ctx *sc = ctx;
+
+	if (m->start == sc->start && m->dev == sc->e->key.dev &&
+	    m->ino == sc->e->key.ino && m->shared)
+		sc->found = true;
+	return sc->found;
+}
+
+/*
+ * A new mapping of a file under F_SEAL_FUTURE_WRITE never keeps
+ * VM_MAYWRITE, but premapped() knows the old ones only by process and
+ * start address: forget those of the caller that are gone (unmapped,
+ * moved) or that a MAP_FIXED mapping is about to replace, before the new
+ * one can take their place.
+ */
+static void forget_premaps(struct sb_call *c, struct sb_inode_entry *e,
+			   uint64_t addr, uint64_t len, bool fixed)
+{
+	struct premaps *p = e->aux;
+	pid_t tgid = c->ops->get_tgid(c);
+	size_t kept = 0;
+
+	if (!p || tgid < 0)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		struct still_ctx sc = { e, p->m[i].start, false };
+		bool keep = true;
+
+		if (p->m[i].pid == tgid) {
+			if (fixed && p->m[i].start >= addr &&
+			    p->m[i].start - addr < len)
+				keep = false;
+			else if (sb_maps_walk_range(c->tid, p->m[i].start,
+						    p->m[i].start + 1, false,
+						    still_there, &sc) >= 0)
+				keep = sc.found;
+		}
+		if (keep)
+			p->m[kept++] = p->m[i];
+	}
+	p->n = kept;
+}
 
 static struct sb_verdict h_mmap(struct sb_call *c)
 {
@@ -942,12 +1056,15 @@ static struct sb_verdict h_mmap(struct sb_call *c)
 		return sb_return(err);
 	/* not emulated, or no read access (the kernel's EACCES comes first) */
 	if (!f.e || (f.fl & O_ACCMODE) == O_WRONLY)
-		return sb_continue();
+		return continue_pinned(c, 4, &f);
 	v = seals_check_mmap(&c->emu->plan.seal, f.e->seals, (int)c->args[2],
 			     (int)c->args[3], fl_writable(f.fl));
 	if (v.err < 0)
 		return sb_return(v.err);
-	return sb_continue();
+	if (f.e->seals & F_SEAL_FUTURE_WRITE)
+		forget_premaps(c, f.e, c->args[0], c->args[1],
+			       c->args[3] & MAP_FIXED);
+	return continue_pinned(c, 4, &f);
 }
 
 /*
@@ -971,7 +1088,9 @@ static struct sb_inode_entry *lookup_mapped(struct sb_emulator *emu,
 
 struct prot_ctx {
 	struct sb_emulator *emu;
+	uint64_t start;
 	int err;
+	bool mapped_at_start; /* a mapping holds the range's first byte */
 };
 
 static int check_upgrade(const struct sb_mapping *m, void *ctx)
@@ -979,6 +1098,8 @@ static int check_upgrade(const struct sb_mapping *m, void *ctx)
 	struct prot_ctx *pc = ctx;
 	struct sb_inode_entry *e;
 
+	if (m->start <= pc->start && pc->start < m->end)
+		pc->mapped_at_start = true;
 	if (!m->shared || m->ino == 0)
 		return 0;
 	e = lookup_mapped(pc->emu, m);
@@ -1004,16 +1125,48 @@ static bool any_write_sealed(struct sb_emulator *emu)
 	return false;
 }
 
+/*
+ * Would the kernel fail a call on [start, start + len) with ENOMEM for want
+ * of a mapping at start, after its argument checks pass? (A page-aligned
+ * start, a length that neither is 0 nor wraps.)
+ */
+static bool range_args_ok(uint64_t start, uint64_t len)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t alen = (len + page - 1) & ~(page - 1);
+
+	return !(start & (page - 1)) && len != 0 && alen != 0 &&
+	       start + alen > start;
+}
+
+#ifndef PROT_SEM
+#define PROT_SEM 0x8
+#endif
+#define PROT_KNOWN (PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM)
+
 static struct sb_verdict h_mprotect(struct sb_call *c)
 {
-	struct prot_ctx pc = { c->emu, 0 };
 	uint64_t start = c->args[0], len = c->args[1];
+	struct prot_ctx pc = { c->emu, start, 0, false };
+	int err;
 
 	if (!(c->args[2] & PROT_WRITE) || !any_write_sealed(c->emu))
 		return sb_continue();
-	sb_maps_walk_range(c->tid, start, start + len, false, check_upgrade,
-			   &pc);
-	return pc.err ? sb_return(pc.err) : sb_continue();
+	err = sb_maps_walk_range(c->tid, start, start + len, false,
+				 check_upgrade, &pc);
+	if (pc.err)
+		return sb_return(pc.err);
+	/*
+	 * Nothing mapped at start: the kernel fails with ENOMEM and changes
+	 * nothing, so answer that now, or a sealed mapping moved there
+	 * (mremap) before the kernel acts would become writable. (Only with
+	 * no pkey: a bad pkey is EINVAL first.)
+	 */
+	if (err >= 0 && !pc.mapped_at_start && range_args_ok(start, len) &&
+	    !(c->args[2] & ~(uint64_t)PROT_KNOWN) &&
+	    (c->nr == __NR_mprotect || (int)c->args[3] == -1))
+		return sb_return(-ENOMEM);
+	return sb_continue();
 }
 
 struct remove_ctx {
@@ -1021,6 +1174,7 @@ struct remove_ctx {
 	uint64_t start, end;
 	int err;
 	bool done; /* sealbox punched the hole itself */
+	bool any;  /* some mapping overlaps the range */
 };
 
 /* A descriptor of process pid open on (dev, ino), or -1. */
@@ -1080,6 +1234,7 @@ static int check_remove(const struct sb_mapping *m, void *ctx)
 	bool maywrite;
 	uint64_t from, to;
 
+	rc->any = true;
 	if (!e || kernel_decides(rc->emu, e))
 		return 0; /* the kernel's own answer is right */
 	/*
@@ -1111,63 +1266,247 @@ static int check_remove(const struct sb_mapping *m, void *ctx)
 static struct sb_verdict h_madvise(struct sb_call *c)
 {
 	struct remove_ctx rc = { c->emu, c->args[0], c->args[0] + c->args[1],
-				 0, false };
+				 0, false, false };
+	int err;
 
 	if ((int)c->args[2] != MADV_REMOVE)
 		return sb_continue();
-	sb_maps_walk_range(c->tid, rc.start, rc.end, true, check_remove, &rc);
+	err = sb_maps_walk_range(c->tid, rc.start, rc.end, true, check_remove,
+				 &rc);
 	if (rc.err)
 		return sb_return(rc.err);
-	return rc.done ? sb_return(0) : sb_continue();
+	if (rc.done)
+		return sb_return(0);
+	/* nothing mapped in the whole range: the kernel's ENOMEM, given
+	 * now, before a sealed mapping can be moved in */
+	if (err >= 0 && !rc.any && range_args_ok(rc.start, c->args[1]))
+		return sb_return(-ENOMEM);
+	return sb_continue();
 }
 
-/* ---- paths: /proc/PID/fd/N reopen, truncate, chmod ---------------------- */
+/* ---- paths: resolved in the caller's context ---------------------------- */
+
+#define SB_PROC_SUPER_MAGIC 0x9fa0
+#define PROC_ROOT_INO 1
+
+/* /proc/TGID/task/TID/WHAT (cwd, root) of the caller, opened O_PATH: the
+ * kernel follows the magic link to the caller's own directory. */
+static int open_caller_link(struct sb_call *c, const char *what)
+{
+	char path[96];
+	pid_t tgid = c->ops->get_tgid(c);
+	int fd;
+
+	if (tgid < 0)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/%s", (int)tgid,
+		 (int)c->tid, what);
+	fd = open(path, O_PATH | O_CLOEXEC);
+	return fd < 0 ? neg_errno() : fd;
+}
+
+static bool same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Where the walk stands: procfs (and whether its root directory). */
+static int proc_place(int fd, bool *root)
+{
+	struct statfs sfs;
+	struct stat st;
+
+	*root = false;
+	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != SB_PROC_SUPER_MAGIC)
+		return 0;
+	*root = fstat(fd, &st) == 0 && st.st_ino == PROC_ROOT_INO &&
+		S_ISDIR(st.st_mode);
+	return 1;
+}
+
+enum {
+	WALK_FOLLOW = 1 << 0,   /* follow a symlink in the last component */
+};
+
+/* What a walk crossed: openat2's RESOLVE_ flags forbid some of it. */
+struct walk_seen {
+	bool symlink;   /* a plain symlink */
+	bool magic;     /* a /proc magic link (fd/N, map_files, cwd, ...) */
+};
 
 /*
- * Which process and fd a path names, for the forms that reach a memfd:
- * /proc/self/fd/N, /proc/thread-self/fd/N, /proc/PID[/task/TID]/fd/N,
- * /dev/fd/N. Returns the fd number, or -1 for any other path.
+ * Resolve path as the kernel would for the caller: relative to dirfd (the
+ * caller's, AT_FDCWD: its cwd) or its root, one component at a time,
+ * symlinks followed (at most SB_MAX_LINKS), "/proc/self" and
+ * "/proc/thread-self" read as the caller's, /proc magic links followed by
+ * the kernel itself (they name the file, whoever opens them). Returns an
+ * O_PATH fd of the file reached, or -errno (the caller then lets the
+ * kernel give its own answer).
  */
-static int proc_fd_path(const char *path, pid_t self, pid_t *pid)
+static int walk_path(struct sb_call *c, int dirfd, const char *path,
+		     int flags, struct walk_seen *seen)
 {
-	const char *p;
-	char *end;
-	long v;
+	char rest[2 * PATH_MAX], comp[SB_NAME_MAX + 1], target[PATH_MAX];
+	autoclose int root = -1, cur = -1;
+	const char *p = rest;
+	int links = 0, n;
+	bool trailing, want_dir = false;
+	struct stat st;
 
-	if (strncmp(path, "/dev/fd/", 8) == 0) {
-		*pid = self;
-		p = path + 8;
-	} else if (strncmp(path, "/proc/", 6) == 0) {
-		p = path + 6;
-		if (strncmp(p, "self/", 5) == 0) {
-			*pid = self;
-			p += 5;
-		} else if (strncmp(p, "thread-self/", 12) == 0) {
-			*pid = self;
-			p += 12;
-		} else {
-			v = strtol(p, &end, 10);
-			if (end == p || *end != '/' || v <= 0)
-				return -1;
-			*pid = (pid_t)v;
-			p = end + 1;
-			if (strncmp(p, "task/", 5) == 0) {
-				v = strtol(p + 5, &end, 10);
-				if (end == p + 5 || *end != '/')
-					return -1;
-				p = end + 1;
+	memset(seen, 0, sizeof(*seen));
+	if (strlen(path) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	if (!path[0])
+		return -ENOENT;
+	snprintf(rest, sizeof(rest), "%s", path);
+	root = open_caller_link(c, "root");
+	if (root < 0)
+		return root;
+	if (path[0] == '/') {
+		cur = fcntl(root, F_DUPFD_CLOEXEC, 0);
+	} else if (dirfd == AT_FDCWD) {
+		cur = open_caller_link(c, "cwd");
+	} else {
+		cur = c->ops->get_file(c, dirfd);
+		if (cur >= 0 && (fstat(cur, &st) < 0 || !S_ISDIR(st.st_mode)))
+			return -ENOTDIR;
+	}
+	if (cur < 0)
+		return cur;
+	for (;;) {
+		autoclose int next = -1;
+		bool in_proc, proc_root, last;
+
+		n = sb_path_next(&p, comp, sizeof(comp));
+		if (n <= 0)
+			break;
+		last = sb_path_at_end(p);
+		trailing = last && *p == '/';
+		want_dir = trailing;
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			if (same_file(cur, root))
+				continue; /* ".." of the root is the root */
+			next = openat(cur, "..", O_PATH | O_CLOEXEC);
+			if (next < 0)
+				return neg_errno();
+			close(cur);
+			cur = steal_fd(&next);
+			continue;
+		}
+		in_proc = proc_place(cur, &proc_root);
+		if (proc_root) {
+			enum sb_proc_self self = sb_proc_self_name(comp);
+			pid_t tgid = c->ops->get_tgid(c);
+
+			if (self != SB_PROC_OTHER && tgid < 0)
+				return -ESRCH;
+			if (self != SB_PROC_OTHER)
+				snprintf(comp, sizeof(comp), "%d", (int)tgid);
+			if (self == SB_PROC_THREAD_SELF) {
+				char task[32];
+
+				snprintf(task, sizeof(task), "task/%d",
+					 (int)c->tid);
+				n = sb_path_splice(rest, sizeof(rest), task, p);
+				if (n < 0)
+					return n;
+				p = rest;
+				last = false;
 			}
 		}
-		if (strncmp(p, "fd/", 3) != 0)
-			return -1;
-		p += 3;
-	} else {
-		return -1;
+		next = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0)
+			return neg_errno();
+		if (fstat(next, &st) < 0)
+			return neg_errno();
+		if (!S_ISLNK(st.st_mode) ||
+		    (last && !trailing && !(flags & WALK_FOLLOW))) {
+			close(cur);
+			cur = steal_fd(&next);
+			continue;
+		}
+		if (++links > SB_MAX_LINKS)
+			return -ELOOP;
+		if (in_proc && !proc_root) {
+			/* a magic link: the kernel's own jump, as for the
+			 * caller (the link names a file, not a path) */
+			close(next);
+			next = openat(cur, comp, O_PATH | O_CLOEXEC);
+			if (next < 0)
+				return neg_errno();
+			seen->magic = true;
+			close(cur);
+			cur = steal_fd(&next);
+			continue;
+		}
+		seen->symlink = true;
+		n = (int)readlinkat(next, "", target, sizeof(target) - 1);
+		if (n < 0)
+			return neg_errno();
+		target[n] = '\0';
+		n = sb_path_splice(rest, sizeof(rest), target, p);
+		if (n < 0)
+			return n;
+		p = rest;
+		if (target[0] == '/') {
+			close(cur);
+			cur = fcntl(root, F_DUPFD_CLOEXEC, 0);
+			if (cur < 0)
+				return neg_errno();
+		}
 	}
-	v = strtol(p, &end, 10);
-	if (end == p || *end != '\0' || v < 0 || v > INT_MAX)
+	if (n < 0)
+		return n;
+	if (fstat(cur, &st) < 0)
+		return neg_errno();
+	if (want_dir && !S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	return steal_fd(&cur);
+}
+
+/*
+ * SB_CONTINUE for a path that reached no file of ours: where the transport
+ * can, the kernel then reads the very string that was resolved.
+ */
+static struct sb_verdict continue_path(struct sb_call *c, unsigned int arg,
+				       const char *path)
+{
+	if (c->emu->strict_fds && c->ops->pin_path_arg && path[0])
+		(void)c->ops->pin_path_arg(c, arg, path);
+	return sb_continue();
+}
+
+/*
+ * The emulated file a path reaches for the caller, resolved as above:
+ * 0 with f filled (f->fl O_PATH), or -1 (not ours, or the walk failed: the
+ * kernel answers).
+ */
+static int efile_walk(struct sb_call *c, int dirfd, uint64_t addr,
+		      int flags, struct efile *f, struct walk_seen *seen,
+		      char path[PATH_MAX])
+{
+	ssize_t n = c->ops->read_mem(c, addr, path, PATH_MAX);
+	struct sb_inode_key k;
+
+	f->fd = -1;
+	f->e = f->layer = NULL;
+	if (n <= 0 || !memchr(path, '\0', (size_t)n)) {
+		path[0] = '\0';
+		return -1; /* EFAULT, ENAMETOOLONG: the kernel's own */
+	}
+	f->fd = walk_path(c, dirfd, path, flags, seen);
+	if (f->fd < 0 || fstat(f->fd, &f->st) < 0 ||
+	    !dev_may_hold(c->emu, (uint64_t)f->st.st_dev))
 		return -1;
-	return (int)v;
+	f->fl = O_PATH;
+	k = key_of(f->fd, &f->st);
+	sort_entry(f, sb_registry_lookup(&c->emu->reg, &k));
+	return f->e || f->layer ? 0 : -1;
 }
 
 /* The emulated file a path names, or NULL (f->fd stays -1). */
@@ -1182,7 +1521,7 @@ static int efile_from_path(struct sb_call *c, uint64_t addr, struct efile *f,
 	f->e = f->layer = NULL;
 	if (n <= 0 || !memchr(path, '\0', (size_t)n))
 		return -1; /* let the kernel give its own error */
-	fd = proc_fd_path(path, 0, &pid);
+	fd = sb_proc_fd_path(path, 0, &pid);
 	if (fd < 0)
 		return -1;
 	if (pid == 0 || pid == c->tid || pid == c->ops->get_tgid(c)) {
@@ -1203,26 +1542,89 @@ static int efile_from_path(struct sb_call *c, uint64_t addr, struct efile *f,
 	return f->e ? 0 : -1;
 }
 
-/* May the caller open a file of this mode for this access? (The caller's
- * credentials, as /proc reopen checks them against the inode mode.) */
-static int may_open(struct sb_call *c, const struct stat *st, int acc)
-{
-	char path[64], line[256];
-	unsigned int uid = 0, euid = UINT_MAX;
-	FILE *fp;
-	mode_t bits;
+/* The caller's file-system credentials, from /proc/TID/status. */
+struct creds {
+	unsigned int fsuid, fsgid;
+	unsigned int groups[64];
+	size_t ngroups;
+	uint64_t cap_eff;
+};
 
+#define CAP_BIT(n) (1ULL << (n))
+#define SB_CAP_DAC_OVERRIDE 1
+#define SB_CAP_DAC_READ_SEARCH 2
+#define SB_CAP_FOWNER 3
+#define SB_CAP_FSETID 4
+
+static int caller_creds(struct sb_call *c, struct creds *cr)
+{
+	char path[64], line[1024];
+	unsigned int ids[4];
+	unsigned long long caps;
+	FILE *fp;
+	bool uid = false, gid = false;
+
+	memset(cr, 0, sizeof(*cr));
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)c->tid);
 	fp = fopen(path, "re");
 	if (!fp)
 		return -ESRCH;
-	while (fgets(line, sizeof(line), fp))
-		if (sscanf(line, "Uid: %u %u", &uid, &euid) == 2)
-			break;
+	while (fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "Uid: %u %u %u %u", &ids[0], &ids[1], &ids[2],
+			   &ids[3]) == 4) {
+			cr->fsuid = ids[3];
+			uid = true;
+		} else if (sscanf(line, "Gid: %u %u %u %u", &ids[0], &ids[1],
+				  &ids[2], &ids[3]) == 4) {
+			cr->fsgid = ids[3];
+			gid = true;
+		} else if (strncmp(line, "Groups:", 7) == 0) {
+			char *q = line + 7, *end;
+
+			while (cr->ngroups < SB_ARRAY_SIZE(cr->groups)) {
+				unsigned long g = strtoul(q, &end, 10);
+
+				if (end == q)
+					break;
+				cr->groups[cr->ngroups++] = (unsigned int)g;
+				q = end;
+			}
+		} else if (sscanf(line, "CapEff: %llx", &caps) == 1) {
+			cr->cap_eff = caps;
+		}
+	}
 	fclose(fp);
-	if (euid == 0)
+	return uid && gid ? 0 : -ESRCH;
+}
+
+static bool in_group(const struct creds *cr, gid_t gid)
+{
+	if (cr->fsgid == gid)
+		return true;
+	for (size_t i = 0; i < cr->ngroups; i++)
+		if (cr->groups[i] == gid)
+			return true;
+	return false;
+}
+
+/* May the caller open a file of this mode for this access? (The caller's
+ * credentials, as an open through /proc checks them against the inode.) */
+static int may_open(struct sb_call *c, const struct stat *st, int acc)
+{
+	struct creds cr;
+	mode_t bits;
+	int err = caller_creds(c, &cr);
+
+	if (err < 0)
+		return err;
+	if (cr.cap_eff & CAP_BIT(SB_CAP_DAC_OVERRIDE))
 		return 0;
-	bits = euid == st->st_uid ? (st->st_mode >> 6) : (st->st_mode & 07);
+	if (cr.fsuid == st->st_uid)
+		bits = (st->st_mode >> 6) & 07;
+	else if (in_group(&cr, st->st_gid))
+		bits = (st->st_mode >> 3) & 07;
+	else
+		bits = st->st_mode & 07;
 	if ((acc == O_RDONLY || acc == O_RDWR) && !(bits & 04))
 		return -EACCES;
 	if ((acc == O_WRONLY || acc == O_RDWR) && !(bits & 02))
@@ -1230,6 +1632,16 @@ static int may_open(struct sb_call *c, const struct stat *st, int acc)
 	return 0;
 }
 
+/* Our own path to the file behind one of our fds (an O_PATH one too). */
+static void self_path(char *buf, size_t size, int fd)
+{
+	snprintf(buf, size, "/proc/self/fd/%d", fd);
+}
+
+/*
+ * The caller's open of an emulated file, made here: the seal decided on
+ * the very file opened, and no second look at the path by the kernel.
+ */
 static struct sb_verdict reopen(struct sb_call *c, struct efile *f, int flags)
 {
 	int acc = flags & O_ACCMODE;
@@ -1237,10 +1649,15 @@ static struct sb_verdict reopen(struct sb_call *c, struct efile *f, int flags)
 	autoclose int fd = -1;
 	int err;
 
+	/*
+	 * O_PATH ignores O_TRUNC, O_DIRECTORY fails on a memfd and
+	 * O_CREAT|O_EXCL on any file that exists: none of them can truncate,
+	 * whatever the kernel's own walk finds, so the kernel answers.
+	 */
 	if (flags & O_PATH)
 		return sb_continue();
 	if ((flags & O_DIRECTORY) || ((flags & O_CREAT) && (flags & O_EXCL)))
-		return sb_continue(); /* the kernel's own errors */
+		return sb_continue();
 	err = may_open(c, &f->st, acc);
 	if (err < 0)
 		return sb_return(err);
@@ -1251,27 +1668,42 @@ static struct sb_verdict reopen(struct sb_call *c, struct efile *f, int flags)
 			return sb_return(err);
 	}
 	/* a new open file of the same inode, as the caller's open makes */
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", f->fd);
-	fd = open(self, (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_CLOEXEC)) |
-		 O_CLOEXEC);
+	self_path(self, sizeof(self), f->fd);
+	fd = open(self, (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_CLOEXEC |
+				   O_NOFOLLOW)) | O_CLOEXEC);
 	if (fd < 0)
 		return sb_return(neg_errno());
+	/* strict rules check an alias wherever it is: the kernel's number */
 	return dup_into_range(c, &(struct efile){ .fd = fd }, -1,
-			      c->emu->fd_base, flags & O_CLOEXEC);
+			      c->emu->strict_fds ? 0 : c->emu->fd_base,
+			      flags & O_CLOEXEC);
 }
+
+#ifndef RESOLVE_NO_XDEV
+#define RESOLVE_NO_XDEV 0x01
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_NO_SYMLINKS 0x04
+#define RESOLVE_BENEATH 0x08
+#define RESOLVE_IN_ROOT 0x10
+#endif
 
 static struct sb_verdict h_open(struct sb_call *c)
 {
 	auto_efile struct efile f = { .fd = -1 };
+	struct walk_seen seen;
 	char path[PATH_MAX];
-	uint64_t addr, flags;
+	uint64_t addr, flags, resolve = 0;
+	unsigned int arg = 1;
+	int dirfd = AT_FDCWD;
 
 	switch (c->nr) {
 	case __NR_open:
+		arg = 0;
 		addr = c->args[0];
 		flags = c->args[1];
 		break;
 	case __NR_creat:
+		arg = 0;
 		addr = c->args[0];
 		flags = O_CREAT | O_WRONLY | O_TRUNC;
 		break;
@@ -1282,29 +1714,105 @@ static struct sb_verdict h_open(struct sb_call *c)
 		    c->ops->read_mem(c, c->args[2], how, sizeof(how)) <
 		    (ssize_t)sizeof(how))
 			return sb_continue();
+		dirfd = (int)c->args[0];
 		addr = c->args[1];
 		flags = how[0];
+		resolve = how[2];
 		break;
 	}
 	default: /* openat */
+		dirfd = (int)c->args[0];
 		addr = c->args[1];
 		flags = c->args[2];
 		break;
 	}
-	if (efile_from_path(c, addr, &f, path, sizeof(path)) < 0)
+	/* strict rules check every later use of a new fd: only a
+	 * truncation needs deciding now */
+	if (c->emu->strict_fds && !(flags & O_TRUNC))
+		return sb_continue();
+	if (efile_walk(c, dirfd, addr, (flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW,
+		       &f, &seen, path) < 0 || !f.e)
+		return continue_path(c, arg, path);
+	/*
+	 * openat2 refuses magic links under any of these (and symlinks under
+	 * NO_SYMLINKS), whatever the path holds by the time the kernel
+	 * walks it: its own error is the answer.
+	 */
+	if ((resolve & (RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS |
+			RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH |
+			RESOLVE_IN_ROOT)) && seen.magic)
+		return sb_continue();
+	if ((resolve & RESOLVE_NO_SYMLINKS) && seen.symlink)
 		return sb_continue();
 	return reopen(c, &f, (int)flags);
+}
+
+#ifndef MAX_HANDLE_SZ
+#define MAX_HANDLE_SZ 128
+#endif
+
+/*
+ * open_by_handle_at: the handle copied once and opened here (O_PATH); an
+ * emulated file is then opened as by a path, with CAP_DAC_READ_SEARCH as
+ * the kernel asks of the caller.
+ */
+static struct sb_verdict h_open_by_handle(struct sb_call *c)
+{
+	auto_efile struct efile f = { .fd = -1 };
+	union {
+		struct file_handle fh;
+		unsigned char raw[sizeof(struct file_handle) + MAX_HANDLE_SZ];
+	} h;
+	int flags = (int)c->args[2];
+	autoclose int mnt = -1;
+	struct sb_inode_key k;
+	struct creds cr;
+	size_t len;
+	int err;
+
+	if (c->emu->strict_fds && !(flags & O_TRUNC))
+		return sb_continue();
+	if (c->ops->read_mem(c, c->args[1], &h.fh, sizeof(h.fh)) <
+	    (ssize_t)sizeof(h.fh))
+		return sb_continue();
+	len = h.fh.handle_bytes;
+	if (len == 0 || len > MAX_HANDLE_SZ ||
+	    c->ops->read_mem(c, c->args[1] + sizeof(h.fh), h.raw + sizeof(h.fh),
+			     len) < (ssize_t)len)
+		return sb_continue(); /* the kernel's EINVAL or EFAULT */
+	mnt = (int)c->args[0] == AT_FDCWD ? open_caller_link(c, "cwd") :
+	      c->ops->get_file(c, (int)c->args[0]);
+	if (mnt < 0)
+		return sb_continue();
+	f.fd = open_by_handle_at(mnt, &h.fh, O_PATH | O_CLOEXEC);
+	if (f.fd < 0 || fstat(f.fd, &f.st) < 0 ||
+	    !dev_may_hold(c->emu, (uint64_t)f.st.st_dev))
+		return sb_continue();
+	f.fl = O_PATH;
+	k = key_of(f.fd, &f.st);
+	sort_entry(&f, sb_registry_lookup(&c->emu->reg, &k));
+	if (!f.e)
+		return sb_continue();
+	err = caller_creds(c, &cr);
+	if (err < 0)
+		return sb_return(err);
+	if (!(cr.cap_eff & CAP_BIT(SB_CAP_DAC_READ_SEARCH)))
+		return sb_return(-EPERM);
+	return reopen(c, &f, flags);
 }
 
 static struct sb_verdict h_truncate(struct sb_call *c)
 {
 	auto_efile struct efile f = { .fd = -1 };
-	char path[PATH_MAX];
+	struct walk_seen seen;
+	char self[64], path[PATH_MAX];
 	int64_t len = (int64_t)c->args[1];
+	autoclose int fd = -1;
 	int err;
 
-	if (efile_from_path(c, c->args[0], &f, path, sizeof(path)) < 0)
-		return sb_continue();
+	if (efile_walk(c, AT_FDCWD, c->args[0], WALK_FOLLOW, &f, &seen,
+		       path) < 0 || !f.e)
+		return continue_path(c, 0, path);
 	if (len < 0)
 		return sb_return(-EINVAL);
 	err = may_open(c, &f.st, O_WRONLY);
@@ -1313,30 +1821,55 @@ static struct sb_verdict h_truncate(struct sb_call *c)
 	err = seals_check_truncate(f.e->seals, f.st.st_size, len);
 	if (err < 0)
 		return sb_return(err);
-	/* through the path, as the caller's truncate(2) goes */
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", f.fd);
-	return sb_return(truncate(path, len) < 0 ? neg_errno() : 0);
+	/* on the file the walk reached, not on the path again */
+	self_path(self, sizeof(self), f.fd);
+	fd = open(self, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return sb_return(neg_errno());
+	return sb_return(ftruncate(fd, len) < 0 ? neg_errno() : 0);
 }
 
-static struct sb_verdict chmod_file(struct efile *f, mode_t mode)
+/*
+ * chmod of an emulated file (or one whose F_SEAL_EXEC is ours), made here
+ * once the seals allow it: with the caller's rights, not the supervisor's
+ * (owner or CAP_FOWNER; set-group-ID dropped as the kernel drops it).
+ */
+static struct sb_verdict chmod_file(struct sb_call *c, struct efile *f,
+				    mode_t mode)
 {
 	const struct sb_inode_entry *e = f->e ? f->e : f->layer;
+	char self[64];
+	struct creds cr;
 	int err;
 
 	if (!e)
 		return sb_continue();
 	err = seals_check_chmod(e->seals, is_hugetlb(e), f->st.st_mode & 07777,
 				mode & 07777);
-
 	if (err < 0)
 		return sb_return(err);
-	return sb_continue();
+	err = caller_creds(c, &cr);
+	if (err < 0)
+		return sb_return(err);
+	if (cr.fsuid != f->st.st_uid && !(cr.cap_eff & CAP_BIT(SB_CAP_FOWNER)))
+		return sb_return(-EPERM);
+	mode &= 07777;
+	if ((mode & S_ISGID) && !in_group(&cr, f->st.st_gid) &&
+	    !(cr.cap_eff & CAP_BIT(SB_CAP_FSETID)))
+		mode &= ~(mode_t)S_ISGID;
+	self_path(self, sizeof(self), f->fd);
+	return sb_return(chmod(self, mode) < 0 ? neg_errno() : 0);
 }
+
+#ifndef AT_SYMLINK_NOFOLLOW
+#define AT_SYMLINK_NOFOLLOW 0x100
+#endif
 
 static struct sb_verdict h_chmod(struct sb_call *c)
 {
 	auto_efile struct efile f = { .fd = -1 };
-	char path[PATH_MAX];
+	struct walk_seen seen;
+	char first, path[PATH_MAX];
 	mode_t mode;
 	int err;
 
@@ -1345,26 +1878,34 @@ static struct sb_verdict h_chmod(struct sb_call *c)
 		err = efile_get(c, c->args[0], &f);
 		if (err < 0)
 			return sb_return(err);
-		return chmod_file(&f, (mode_t)c->args[1]);
+		if (f.fl & O_PATH)
+			return sb_return(-EBADF);
+		if (!f.e && !f.layer)
+			return continue_pinned(c, 0, &f);
+		return chmod_file(c, &f, (mode_t)c->args[1]);
 	case __NR_chmod:
-		(void)efile_from_path(c, c->args[0], &f, path, sizeof(path));
-		mode = (mode_t)c->args[1];
-		break;
+		if (efile_walk(c, AT_FDCWD, c->args[0], WALK_FOLLOW, &f,
+			       &seen, path) < 0)
+			return continue_path(c, 0, path);
+		return chmod_file(c, &f, (mode_t)c->args[1]);
 	default: /* fchmodat, fchmodat2 */
 		mode = (mode_t)c->args[2];
 		if (c->nr != __NR_fchmodat && (c->args[3] & AT_EMPTY_PATH) &&
-		    c->ops->read_mem(c, c->args[1], path, 1) == 1 &&
-		    path[0] == '\0') {
+		    c->ops->read_mem(c, c->args[1], &first, 1) == 1 &&
+		    first == '\0') {
 			/* fchmodat2(fd, "", mode, AT_EMPTY_PATH): the fd itself */
 			err = efile_get(c, c->args[0], &f);
 			if (err < 0)
 				return sb_return(err);
-			break;
+			return chmod_file(c, &f, mode);
 		}
-		(void)efile_from_path(c, c->args[1], &f, path, sizeof(path));
-		break;
+		if (efile_walk(c, (int)c->args[0], c->args[1],
+			       c->nr != __NR_fchmodat &&
+			       (c->args[3] & AT_SYMLINK_NOFOLLOW) ? 0 :
+			       WALK_FOLLOW, &f, &seen, path) < 0)
+			return continue_path(c, 1, path);
+		return chmod_file(c, &f, mode);
 	}
-	return chmod_file(&f, mode);
 }
 
 /*
@@ -1410,14 +1951,34 @@ static const struct sb_handler handlers[] = {
 	{ "fcntl", h_fcntl, SB_WHEN_SEALS, 0, 2, {
 		RULE1(1, SB_CMP_MASKED_EQ, 0xffffffffU, F_ADD_SEALS),
 		RULE1(1, SB_CMP_MASKED_EQ, 0xffffffffU, F_GET_SEALS) } },
-	{ "fcntl", h_fcntl, SB_WHEN_FILES, 0, 2, {
+	/*
+	 * Names only compat entry points have (i386): the native filter
+	 * skips them, the compat one fails them like their native twins.
+	 */
+	{ "fcntl64", h_fcntl, SB_WHEN_SEALS, 0, 2, {
+		RULE1(1, SB_CMP_MASKED_EQ, 0xffffffffU, F_ADD_SEALS),
+		RULE1(1, SB_CMP_MASKED_EQ, 0xffffffffU, F_GET_SEALS) } },
+	{ "fcntl64", h_fcntl, SB_WHEN_FILES_RANGE, 0, 2, {
 		RULE2(0, SB_CMP_GE_FD_BASE, 0, 0,
 		      1, SB_CMP_MASKED_EQ, 0xffffffffU, F_DUPFD),
 		RULE2(0, SB_CMP_GE_FD_BASE, 0, 0,
 		      1, SB_CMP_MASKED_EQ, 0xffffffffU, F_DUPFD_CLOEXEC) } },
-	{ "dup", h_dup, SB_WHEN_FILES, 0, 1, { FD_IN_RANGE(0) } },
-	{ "dup2", h_dup, SB_WHEN_FILES, 0, 1, { FD_IN_RANGE(0) } },
-	{ "dup3", h_dup, SB_WHEN_FILES, 0, 1, { FD_IN_RANGE(0) } },
+	{ "ftruncate64", h_ftruncate, SB_WHEN_FILES, 0, 1, { FD_IN_RANGE(0) } },
+	{ "truncate64", h_truncate, SB_WHEN_FILES, 0, 0, { { 0 } } },
+	{ "sendfile64", h_copy_into, SB_WHEN_FILES, 0, 1, { FD_IN_RANGE(0) } },
+	{ "mmap2", h_mmap, SB_WHEN_FILES, 0, 1, {
+		RULE2(4, SB_CMP_GE_FD_BASE, 0, 0,
+		      3, SB_CMP_MASKED_EQ, MAP_SHARED | MAP_ANONYMOUS,
+		      MAP_SHARED) } },
+	/* aliases of emulated memfds stay in the range (not strict) */
+	{ "fcntl", h_fcntl, SB_WHEN_FILES_RANGE, 0, 2, {
+		RULE2(0, SB_CMP_GE_FD_BASE, 0, 0,
+		      1, SB_CMP_MASKED_EQ, 0xffffffffU, F_DUPFD),
+		RULE2(0, SB_CMP_GE_FD_BASE, 0, 0,
+		      1, SB_CMP_MASKED_EQ, 0xffffffffU, F_DUPFD_CLOEXEC) } },
+	{ "dup", h_dup, SB_WHEN_FILES_RANGE, 0, 1, { FD_IN_RANGE(0) } },
+	{ "dup2", h_dup, SB_WHEN_FILES_RANGE, 0, 1, { FD_IN_RANGE(0) } },
+	{ "dup3", h_dup, SB_WHEN_FILES_RANGE, 0, 1, { FD_IN_RANGE(0) } },
 	{ "ftruncate", h_ftruncate, SB_WHEN_FILES, 0, 1, { FD_IN_RANGE(0) } },
 	{ "fallocate", h_fallocate, SB_WHEN_FILES, 0, 1, { FD_IN_RANGE(0) } },
 	{ "write", h_write, SB_WHEN_FILES, 0, 1, { FD_IN_RANGE(0) } },
@@ -1429,23 +1990,39 @@ static const struct sb_handler handlers[] = {
 	{ "splice", h_copy_into, SB_WHEN_FILES, 0, 1, { FD_IN_RANGE(2) } },
 	{ "copy_file_range", h_copy_into, SB_WHEN_FILES, 0, 1,
 	  { FD_IN_RANGE(2) } },
+	/* shared file mappings (MAP_SHARED and MAP_SHARED_VALIDATE both
+	 * have bit 0): a private one never writes the file */
 	{ "mmap", h_mmap, SB_WHEN_FILES, 0, 1, {
 		RULE2(4, SB_CMP_GE_FD_BASE, 0, 0,
-		      3, SB_CMP_MASKED_EQ, MAP_ANONYMOUS, 0) } },
+		      3, SB_CMP_MASKED_EQ, MAP_SHARED | MAP_ANONYMOUS,
+		      MAP_SHARED) }, true },
 	{ "mprotect", h_mprotect, SB_WHEN_FILES, 0, 1, {
+		RULE1(2, SB_CMP_MASKED_EQ, PROT_WRITE, PROT_WRITE) } },
+	{ "pkey_mprotect", h_mprotect, SB_WHEN_FILES, 0, 1, {
 		RULE1(2, SB_CMP_MASKED_EQ, PROT_WRITE, PROT_WRITE) } },
 	{ "madvise", h_madvise, SB_WHEN_FILES, 0, 1, {
 		RULE1(2, SB_CMP_MASKED_EQ, 0xffffffffU, MADV_REMOVE) } },
-	/* opens that can write or truncate: /proc/PID/fd/N reopens */
-	{ "open", h_open, SB_WHEN_FILES, 0, 3, {
-		RULE1(1, SB_CMP_MASKED_EQ, O_WRONLY, O_WRONLY),
-		RULE1(1, SB_CMP_MASKED_EQ, O_RDWR, O_RDWR),
+	/*
+	 * Opens that truncate; and where fds stay in the range, opens that
+	 * can write (a /proc/PID/fd/N reopen would give a writable alias
+	 * outside it). Under strict rules such an alias is checked at use.
+	 */
+	{ "open", h_open, SB_WHEN_FILES, 0, 1, {
 		RULE1(1, SB_CMP_MASKED_EQ, O_TRUNC, O_TRUNC) } },
-	{ "openat", h_open, SB_WHEN_FILES, 0, 3, {
-		RULE1(2, SB_CMP_MASKED_EQ, O_WRONLY, O_WRONLY),
-		RULE1(2, SB_CMP_MASKED_EQ, O_RDWR, O_RDWR),
+	{ "open", h_open, SB_WHEN_FILES_RANGE, 0, 2, {
+		RULE1(1, SB_CMP_MASKED_EQ, O_WRONLY, O_WRONLY),
+		RULE1(1, SB_CMP_MASKED_EQ, O_RDWR, O_RDWR) } },
+	{ "openat", h_open, SB_WHEN_FILES, 0, 1, {
 		RULE1(2, SB_CMP_MASKED_EQ, O_TRUNC, O_TRUNC) } },
+	{ "openat", h_open, SB_WHEN_FILES_RANGE, 0, 2, {
+		RULE1(2, SB_CMP_MASKED_EQ, O_WRONLY, O_WRONLY),
+		RULE1(2, SB_CMP_MASKED_EQ, O_RDWR, O_RDWR) } },
 	{ "openat2", h_open, SB_WHEN_FILES, 0, 0, { { 0 } } },
+	{ "open_by_handle_at", h_open_by_handle, SB_WHEN_FILES, 0, 1, {
+		RULE1(2, SB_CMP_MASKED_EQ, O_TRUNC, O_TRUNC) } },
+	{ "open_by_handle_at", h_open_by_handle, SB_WHEN_FILES_RANGE, 0, 2, {
+		RULE1(2, SB_CMP_MASKED_EQ, O_WRONLY, O_WRONLY),
+		RULE1(2, SB_CMP_MASKED_EQ, O_RDWR, O_RDWR) } },
 	{ "creat", h_open, SB_WHEN_FILES, 0, 0, { { 0 } } },
 	{ "truncate", h_truncate, SB_WHEN_FILES, 0, 0, { { 0 } } },
 	{ "fchmod", h_chmod, SB_WHEN_EXEC_SEAL, 0, 0, { { 0 } } },
@@ -1458,6 +2035,16 @@ static const struct sb_handler handlers[] = {
 	 * kernel (io_uring 5.1, AIO's io_submit everywhere) */
 	{ "io_uring_setup", NULL, SB_WHEN_ALL_MODE, ENOSYS, 0, { { 0 } } },
 	{ "io_submit", NULL, SB_WHEN_ALL_MODE, ENOSYS, 0, { { 0 } } },
+	/*
+	 * userfaultfd fills holes of a shared mapping (UFFDIO_COPY) through
+	 * no write access sealbox sees. Where sealbox alone holds the seals,
+	 * absent as on a kernel without memfds (userfaultfd is 4.3, the
+	 * /dev/userfaultfd ioctl 6.1).
+	 */
+	{ "userfaultfd", NULL, SB_WHEN_STRICT, ENOSYS, 0, { { 0 } } },
+	{ "ioctl", NULL, SB_WHEN_STRICT, ENOTTY, 1, {
+		RULE1(1, SB_CMP_MASKED_EQ, 0xffffffffU,
+		      SB_USERFAULTFD_IOC_NEW) } },
 };
 
 const struct sb_handler *sb_handlers(size_t *count)
@@ -1483,6 +2070,10 @@ bool sb_handler_wanted(const struct sb_emulator *e, const struct sb_handler *h)
 		return e->plan.intercept_seals;
 	case SB_WHEN_FILES:
 		return e->plan.emulated_files;
+	case SB_WHEN_FILES_RANGE:
+		return e->plan.emulated_files && !e->strict_fds;
+	case SB_WHEN_STRICT:
+		return e->strict_fds;
 	case SB_WHEN_ALL_MODE:
 		return e->plan.emulated_files &&
 		       e->plan.action[SB_F_MEMFD_CREATE] == SB_EMULATED;
@@ -1547,6 +2138,20 @@ static bool kernel_can_enforce(const struct sb_emulator *e)
 	       p->memfd.have_exec == e->native_exec_flags;
 }
 
+/*
+ * Does every emulated file carry, in the kernel, each seal that limits what
+ * an fd can do (write, size)? Then an alias sealbox does not see is still
+ * held by the kernel, and fd-based calls need checking only in the range.
+ */
+static bool mirror_covers(const struct sb_emulator *e)
+{
+	const unsigned int fd_seals = F_SEAL_SHRINK | F_SEAL_GROW |
+				      F_SEAL_WRITE | F_SEAL_FUTURE_WRITE;
+
+	return e->backing.kind == SB_BACKING_MEMFD &&
+	       (e->plan.seal.known & fd_seals & ~e->native_seals) == 0;
+}
+
 int sb_emulator_init(struct sb_emulator *e, const struct sb_plan *plan,
 		     const struct sb_features *fs, enum sb_backing_kind backing,
 		     int fd_base)
@@ -1588,6 +2193,8 @@ int sb_emulator_init(struct sb_emulator *e, const struct sb_plan *plan,
 		}
 	}
 	e->kernel_enforces = kernel_can_enforce(e);
+	e->strict_fds = plan->emulated_files && !e->kernel_enforces &&
+			!mirror_covers(e);
 	return sb_emulator_resolve();
 }
 
@@ -1636,6 +2243,56 @@ static int mark_mapped(const struct sb_mapping *m, void *ctx)
 	return 0;
 }
 
+static void mark_fds(struct live_ctx *lc, DIR *fds)
+{
+	struct dirent *fe;
+
+	while ((fe = readdir(fds)) != NULL) {
+		struct stat st;
+
+		if (fe->d_name[0] != '.' &&
+		    fstatat(dirfd(fds), fe->d_name, &st, 0) == 0)
+			mark_alive(lc, st.st_dev, st.st_ino);
+	}
+}
+
+#ifndef KCMP_FILES
+#define KCMP_FILES 2
+#endif
+
+/*
+ * /proc/PID/fd is the thread group leader's table: a thread that
+ * unshared its own (unshare(CLONE_FILES)) is looked at on its own. kcmp
+ * tells which do; where it cannot (no kcmp), every thread is.
+ */
+static void scan_own_tables(struct live_ctx *lc, pid_t pid)
+{
+	char path[64];
+	DIR *tasks, *fds;
+	struct dirent *te;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	tasks = opendir(path);
+	if (!tasks)
+		return;
+	while ((te = readdir(tasks)) != NULL) {
+		char *end = NULL;
+		long tid = strtol(te->d_name, &end, 10);
+
+		if (tid <= 0 || *end || tid == pid ||
+		    syscall(SYS_kcmp, pid, (pid_t)tid, KCMP_FILES, 0, 0) == 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%ld/fd", (int)pid,
+			 tid);
+		fds = opendir(path);
+		if (fds) {
+			mark_fds(lc, fds);
+			closedir(fds);
+		}
+	}
+	closedir(tasks);
+}
+
 /* Mark every candidate some other process has open or mapped. */
 static void scan_holders(struct live_ctx *lc)
 {
@@ -1653,22 +2310,16 @@ static void scan_holders(struct live_ctx *lc)
 		char *end = NULL;
 		long pid = strtol(de->d_name, &end, 10);
 		DIR *fds;
-		struct dirent *fe;
 
 		if (pid <= 0 || *end || pid == self)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
 		fds = opendir(path);
 		if (fds) {
-			while ((fe = readdir(fds)) != NULL) {
-				struct stat st;
-
-				if (fe->d_name[0] != '.' &&
-				    fstatat(dirfd(fds), fe->d_name, &st, 0) == 0)
-					mark_alive(lc, st.st_dev, st.st_ino);
-			}
+			mark_fds(lc, fds);
 			closedir(fds);
 		}
+		scan_own_tables(lc, (pid_t)pid);
 		sb_maps_walk_range((pid_t)pid, 0, UINT64_MAX, false,
 				   mark_mapped, lc);
 	}

@@ -7,7 +7,12 @@
  * Emulated memfds live at fd numbers >= fd_base in every supervised
  * process, and aliases made with dup() stay there, so the write family and
  * the other fd-based calls can be filtered on that range in the kernel:
- * calls on other files never reach the supervisor.
+ * calls on other files never reach the supervisor. That holds only while
+ * the kernel backs the seals up (a mirrored memfd backing): an alias can
+ * land anywhere (dup2 onto a low number, SCM_RIGHTS, pidfd_getfd), and the
+ * kernel then refuses what the seals forbid. Where it cannot, the rules
+ * are strict: the fd-based calls are intercepted on every fd, and the
+ * supervisor tells emulated files by inode, whatever the number.
  */
 #ifndef SEALBOX_EMULATOR_H
 #define SEALBOX_EMULATOR_H
@@ -36,6 +41,15 @@ struct sb_emulator {
 	 * sealbox. Off with --enforce=user, and where the kernel cannot.
 	 */
 	bool kernel_enforces;
+	/*
+	 * The backing file carries none (or not all) of the seals in the
+	 * kernel: fd-based rules match every fd, not only the reserved range.
+	 */
+	bool strict_fds;
+	/* devices that hold emulated files: a file on another one is not
+	 * ours, and needs no file handle or registry look-up */
+	uint64_t devs[8];
+	unsigned int ndevs; /* SB_ARRAY_SIZE(devs) + 1: any device */
 	size_t reclaim_at; /* look for unreferenced entries at this count */
 	size_t pinned;     /* entries holding an fd of ours */
 	bool verbose;
@@ -46,7 +60,10 @@ enum sb_rule_when {
 	SB_WHEN_MEMFD,    /* plan.intercept_memfd */
 	SB_WHEN_SEALS,    /* plan.intercept_seals */
 	SB_WHEN_FILES,    /* plan.emulated_files: calls on our fds */
+	SB_WHEN_FILES_RANGE, /* as FILES, only while fds stay in the range
+			      * (not strict_fds): keeping aliases there */
 	SB_WHEN_ALL_MODE, /* --emulate=all only (paths that cannot be checked) */
+	SB_WHEN_STRICT,   /* strict_fds: sealbox alone holds the seals */
 	SB_WHEN_NAMES,    /* the backing store cannot show /memfd:NAME itself */
 	SB_WHEN_EXEC_SEAL, /* F_SEAL_EXEC is ours: chmod must be checked */
 	SB_WHEN_MEMFD_EXEC_FLAGS, /* layered: only MFD_NOEXEC_SEAL/MFD_EXEC */
@@ -56,7 +73,8 @@ enum sb_cmp {
 	SB_CMP_NONE,
 	SB_CMP_EQ,
 	SB_CMP_GE,        /* unsigned >= */
-	SB_CMP_GE_FD_BASE, /* arg (as int, >= 0) >= fd_base */
+	SB_CMP_GE_FD_BASE, /* arg (as int, >= 0) >= fd_base; always true
+			    * under strict_fds (dropped from the rule) */
 	SB_CMP_MASKED_EQ, /* (arg & a) == b */
 	SB_CMP_GT,
 };
@@ -81,6 +99,12 @@ struct sb_handler {
 		unsigned int ncmp;
 		struct sb_arg_cmp cmp[2];
 	} rules[SB_MAX_RULES];
+	/*
+	 * The compat (i386) call of this name takes its arguments elsewhere
+	 * (old mmap reads them from memory): under strict rules the compat
+	 * filter fails it whatever they are.
+	 */
+	bool compat_any_args;
 };
 
 int sb_emulator_init(struct sb_emulator *e, const struct sb_plan *plan,

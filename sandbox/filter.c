@@ -76,14 +76,20 @@ static int add_rules(scmp_filter_ctx ctx, const struct sb_emulator *e,
 	}
 	for (unsigned int r = 0; r < h->nrules; r++) {
 		struct scmp_arg_cmp cmp[2];
+		unsigned int ncmp = 0;
 
 		for (unsigned int i = 0; i < h->rules[r].ncmp; i++) {
-			err = to_scmp(e, &h->rules[r].cmp[i], &cmp[i]);
+			/* strict: an alias of an emulated file may sit at
+			 * any number, so the range says nothing */
+			if (h->rules[r].cmp[i].op == SB_CMP_GE_FD_BASE &&
+			    e->strict_fds)
+				continue;
+			err = to_scmp(e, &h->rules[r].cmp[i], &cmp[ncmp]);
 			if (err < 0)
 				return err;
+			ncmp++;
 		}
-		err = seccomp_rule_add_array(ctx, action, nr, h->rules[r].ncmp,
-					     cmp);
+		err = seccomp_rule_add_array(ctx, action, nr, ncmp, cmp);
 		/* EDOM/EFAULT: the syscall does not exist on this arch */
 		if (err == -EDOM || err == -EFAULT)
 			continue;
@@ -148,11 +154,15 @@ static int build_compat(const struct sb_emulator *e)
 	if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW) < 0)
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
+		struct sb_handler any;
 		int err;
 
 		if (!sb_handler_wanted(e, &h[i]))
 			continue;
-		err = add_rules(ctx, e, &h[i], SCMP_ACT_ERRNO(ENOSYS));
+		any = h[i];
+		if (any.compat_any_args && e->strict_fds)
+			any.nrules = 0;
+		err = add_rules(ctx, e, &any, SCMP_ACT_ERRNO(ENOSYS));
 		if (err < 0)
 			return err;
 		total += err;

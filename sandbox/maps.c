@@ -4,11 +4,15 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -140,4 +144,216 @@ int sb_maps_walk_range(pid_t pid, uint64_t start, uint64_t end,
 	struct walk w = { false, 0, 0, start, end, vmflags, fn, ctx };
 
 	return walk_pid(pid, &w);
+}
+
+/* ---- a walk that no mapping can dodge --------------------------------- */
+
+struct range {
+	uint64_t start, end;
+	bool seen;
+};
+
+struct snapshot {
+	struct range *r;
+	size_t n;
+	int dirfd;       /* /proc/PID/map_files */
+};
+
+/*
+ * The file-backed mappings of pid at one instant: the kernel fills a
+ * getdents of /proc/PID/map_files under the mmap lock, in one go. Returns
+ * 0, -ENOENT where there is no such directory (no mm, or a kernel without
+ * it), -EAGAIN when one call could not hold them all.
+ */
+static int snapshot_take(pid_t pid, struct snapshot *s)
+{
+	enum { BUF = 1 << 20 };
+	char path[64];
+	autofree char *buf = NULL;
+	long got, more;
+	size_t cap = 0;
+
+	s->r = NULL;
+	s->n = 0;
+	snprintf(path, sizeof(path), "/proc/%d/map_files", (int)pid);
+	s->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->dirfd < 0)
+		return neg_errno();
+	buf = malloc(BUF);
+	if (!buf)
+		return -ENOMEM;
+	got = syscall(SYS_getdents64, s->dirfd, buf, BUF);
+	if (got < 0)
+		return neg_errno();
+	more = syscall(SYS_getdents64, s->dirfd, buf + got, BUF - got);
+	if (more != 0)
+		return -EAGAIN; /* a second listing: not the same instant */
+	for (long off = 0; off < got;) {
+		struct dirent64 *de = (struct dirent64 *)(void *)(buf + off);
+		struct range one;
+
+		off += de->d_reclen;
+		if (sscanf(de->d_name, "%" SCNx64 "-%" SCNx64, &one.start,
+			   &one.end) != 2)
+			continue;
+		if (s->n == cap) {
+			struct range *r;
+
+			cap = cap ? 2 * cap : 64;
+			r = realloc(s->r, cap * sizeof(*r));
+			if (!r)
+				return -ENOMEM;
+			s->r = r;
+		}
+		one.seen = false;
+		s->r[s->n++] = one;
+	}
+	return 0;
+}
+
+static void snapshot_free(struct snapshot *s)
+{
+	free(s->r);
+	s->r = NULL;
+	if (s->dirfd >= 0)
+		close(s->dirfd);
+	s->dirfd = -1;
+}
+
+static void snapshot_mark(struct snapshot *s, uint64_t start, uint64_t end)
+{
+	size_t lo = 0, hi = s->n;
+
+	/* getdents lists the mappings in address order */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->r[mid].start < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->n && s->r[lo].start == start && s->r[lo].end == end)
+		s->r[lo].seen = true;
+}
+
+/* Does every mapping of the snapshot that smaps did not show now hold a
+ * file other than (dev, ino)? Then smaps missed none of ours. */
+static bool snapshot_resolved(const struct snapshot *s, uint64_t dev,
+			      uint64_t ino)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		char name[48];
+		struct stat st;
+
+		if (s->r[i].seen)
+			continue;
+		snprintf(name, sizeof(name), "%" PRIx64 "-%" PRIx64,
+			 s->r[i].start, s->r[i].end);
+		if (fstatat(s->dirfd, name, &st, 0) < 0 ||
+		    ((uint64_t)st.st_dev == dev && (uint64_t)st.st_ino == ino))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Is pid under a seccomp filter? Every process sealbox supervises is; the
+ * others' files are none of its business (they write to them unchecked
+ * anyway), so their mappings need no instant listing, and their own
+ * comings and goings cannot make a walk fail.
+ */
+static bool under_filter(pid_t pid)
+{
+	char path[64], line[128];
+	bool yes = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "Seccomp:", 8) == 0) {
+			yes = atoi(line + 8) == 2; /* SECCOMP_MODE_FILTER */
+			break;
+		}
+	fclose(f);
+	return yes;
+}
+
+static int walk_pid_checked(pid_t pid, uint64_t dev, uint64_t ino,
+			    sb_mapping_fn fn, void *ctx)
+{
+	struct snapshot s = { NULL, 0, -1 };
+	char path[64], line[512];
+	struct sb_mapping m, pending;
+	bool have_pending = false, snap;
+	FILE *f;
+	int ret = 0, err = -ENOENT;
+
+	if (under_filter(pid))
+		err = snapshot_take(pid, &s);
+	if (err < 0 && err != -ENOENT) {
+		snapshot_free(&s);
+		return err;
+	}
+	snap = err == 0;
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	f = fopen(path, "re");
+	if (!f) {
+		ret = neg_errno();
+		snapshot_free(&s);
+		return ret;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "VmFlags:", 8) == 0) {
+			if (have_pending) {
+				parse_vmflags(line, &pending);
+				ret = fn(&pending, ctx);
+				have_pending = false;
+				if (ret)
+					break;
+			}
+			continue;
+		}
+		if (!isxdigit((unsigned char)line[0]) || !parse_line(line, &m))
+			continue;
+		if (snap)
+			snapshot_mark(&s, m.start, m.end);
+		m.pid = pid;
+		if (m.ino == ino && m.dev == dev) {
+			pending = m;
+			have_pending = true;
+		}
+	}
+	fclose(f);
+	if (ret == 0 && snap && !snapshot_resolved(&s, dev, ino))
+		ret = -EAGAIN;
+	snapshot_free(&s);
+	return ret;
+}
+
+int sb_maps_walk_checked(uint64_t dev, uint64_t ino, sb_mapping_fn fn,
+			 void *ctx)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int ret = 0;
+
+	if (!d)
+		return neg_errno();
+	while ((de = readdir(d)) != NULL) {
+		char *end = NULL;
+		long p = strtol(de->d_name, &end, 10);
+
+		if (p <= 0 || *end)
+			continue;
+		ret = walk_pid_checked((pid_t)p, dev, ino, fn, ctx);
+		if (ret > 0 || ret == -EAGAIN)
+			break;
+		ret = 0; /* a process that went away, or a kernel thread */
+	}
+	closedir(d);
+	return ret;
 }

@@ -40,4 +40,19 @@ int sb_maps_walk(pid_t pid, uint64_t dev, uint64_t ino, bool vmflags,
 int sb_maps_walk_range(pid_t pid, uint64_t start, uint64_t end,
 		       bool vmflags, sb_mapping_fn fn, void *ctx);
 
+/*
+ * As sb_maps_walk(0, dev, ino, true, ...), but no mapping can move out of
+ * sight while /proc/PID/smaps is read (the kernel drops the mmap lock
+ * between reads, so a mapping moved from a part not yet read to a part
+ * already read is never shown): each process's file mappings are first
+ * listed at one instant (one getdents of /proc/PID/map_files, which the
+ * kernel fills under the mmap lock), and a listed range that smaps did not
+ * show and that does not now hold another file makes the walk fail with
+ * -EAGAIN (the caller may try again). A process without map_files (no
+ * mm; before 4.3 a kernel without CONFIG_CHECKPOINT_RESTORE) is walked as
+ * by sb_maps_walk. The callback may run for a walk that then fails.
+ */
+int sb_maps_walk_checked(uint64_t dev, uint64_t ino, sb_mapping_fn fn,
+			 void *ctx);
+
 #endif /* SEALBOX_MAPS_H */

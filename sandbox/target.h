@@ -46,6 +46,34 @@ struct sb_target_ops {
 	pid_t (*get_tgid)(struct sb_call *c);
 	/* Is the call still pending (the caller alive, not interrupted)? */
 	bool (*still_valid)(struct sb_call *c);
+
+	/*
+	 * Optional operations: NULL where the transport cannot (seccomp
+	 * notification never can: the kernel re-reads the caller's registers
+	 * and memory after SECCOMP_USER_NOTIF_FLAG_CONTINUE). They close the
+	 * window between a handler's check and the kernel's own look when the
+	 * handler answers SB_CONTINUE on a file that is not sealbox's.
+	 */
+	/*
+	 * Let the call run with its fd argument args[arg] naming `file` (a
+	 * supervisor-side fd of the open file the handler checked), not what
+	 * the caller's number refers to by the time the kernel looks (another
+	 * thread may dup2 a sealed file onto it). ptrace: put `file` at a
+	 * spare number in the tracee, rewrite the argument register, and at
+	 * syscall exit close that number and restore the register. The
+	 * transport may skip it (return 0) when no other task shares the
+	 * caller's fd table. Returns 0, or -errno (the handler then lets the
+	 * call run unpinned, as without the operation).
+	 */
+	int (*pin_fd_arg)(struct sb_call *c, unsigned int arg, int file);
+	/*
+	 * Let the call run with its path argument args[arg] pointing at a copy
+	 * of `path` (the string the handler decided on) that the caller cannot
+	 * change (ptrace: the tracee's scratch memory, the register restored
+	 * at syscall exit). Returns 0 or -errno, as pin_fd_arg.
+	 */
+	int (*pin_path_arg)(struct sb_call *c, unsigned int arg,
+			    const char *path);
 };
 
 /* A handler's answer. */
