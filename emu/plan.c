@@ -197,6 +197,14 @@ static bool layered_exec_suffices(const struct sb_plan *p)
 	return missing;
 }
 
+/* Each behaviour feature and the seal feature whose rules it changes. */
+static const struct {
+	enum sb_feature behaviour, seal;
+} behaviour_of[] = {
+	{ SB_F_SEALS_ARG_INT, SB_F_SEAL_SEAL },      /* F_ADD_SEALS itself */
+	{ SB_F_MAP_RO_UNDER_WRITE, SB_F_SEAL_WRITE },
+};
+
 int sb_plan_make(const struct sb_features *fs, const struct sb_options *o,
 		 struct sb_plan *plan, const char **why)
 {
@@ -226,6 +234,16 @@ int sb_plan_make(const struct sb_features *fs, const struct sb_options *o,
 
 	for (size_t i = 0; i < SB_F_COUNT; i++)
 		plan->action[i] = decide(fs, o, (enum sb_feature)i);
+	/*
+	 * auto leaves a newer behaviour of the seals to the kernel that
+	 * enforces them; where sealbox holds the seal itself (no sealing in
+	 * the kernel at all, before 3.17), the behaviour is sealbox's to give,
+	 * as the reference kernel has it.
+	 */
+	for (size_t i = 0; i < sizeof(behaviour_of) / sizeof(behaviour_of[0]); i++)
+		if (plan->action[behaviour_of[i].behaviour] == SB_ABSENT &&
+		    plan->action[behaviour_of[i].seal] == SB_EMULATED)
+			plan->action[behaviour_of[i].behaviour] = SB_EMULATED;
 
 	for (size_t i = 0; i < sizeof(memfd_side) / sizeof(memfd_side[0]); i++)
 		if (plan->action[memfd_side[i]] != SB_NATIVE)

@@ -158,6 +158,10 @@ static const struct plan_row plan_rows[] = {
 	{ "3.10 auto", KV(3, 10), SB_EMULATE_AUTO, 0, SB_F_SEAL_SEAL, SB_EMULATED },
 	{ "3.10 auto", KV(3, 10), SB_EMULATE_AUTO, 0, SB_F_O_TMPFILE, SB_ABSENT },
 	{ "3.10 auto", KV(3, 10), SB_EMULATE_AUTO, 0, SB_F_PTRACE_SECCOMP, SB_NATIVE },
+	/* no sealing in the kernel: the newest behaviour of the seals is ours */
+	{ "3.10 auto", KV(3, 10), SB_EMULATE_AUTO, 0, SB_F_MAP_RO_UNDER_WRITE, SB_EMULATED },
+	{ "3.10 auto", KV(3, 10), SB_EMULATE_AUTO, 0, SB_F_SEALS_ARG_INT, SB_EMULATED },
+	{ "pretend 3.16", KV(6, 18), SB_EMULATE_AUTO, KV(3, 16), SB_F_MAP_RO_UNDER_WRITE, SB_HIDDEN },
 	{ "pretend 3.16", KV(6, 18), SB_EMULATE_AUTO, KV(3, 16), SB_F_MEMFD_CREATE, SB_HIDDEN },
 	{ "pretend 3.16", KV(6, 18), SB_EMULATE_AUTO, KV(3, 16), SB_F_SEAL_SEAL, SB_HIDDEN },
 	{ "pretend 3.17", KV(6, 18), SB_EMULATE_AUTO, KV(3, 17), SB_F_MEMFD_CREATE, SB_NATIVE },
