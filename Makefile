@@ -57,7 +57,8 @@ bench: deps build
 
 demo: deps build
 	$(SEALBOX) probe
-	@bash examples/run-demo.sh $(SEALBOX) $(BUILD_DIR)/examples/shm-pool
+	@bash examples/run-demo.sh $(SEALBOX) $(BUILD_DIR)/examples/shm-pool \
+		$(BUILD_DIR)/tests/legacy-kernel
 
 asan: deps
 	BUILD_DIR=$(BUILD_DIR) ASAN_BUILD_DIR=$(ASAN_BUILD_DIR) JOBS=$(JOBS) \
