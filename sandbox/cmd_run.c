@@ -160,6 +160,8 @@ __attribute__((noreturn)) static void run_child(struct sb_emulator *e,
 	unblock_all();
 	if (prog_nofile.rlim_max)
 		(void)setrlimit(RLIMIT_NOFILE, &prog_nofile);
+	if (sb_drop_ptrace_cap() < 0)
+		child_fail(err_pipe, 0, EPERM);
 	listener = sb_filter_install(e, SB_FILTER_NOTIFY, wait_killable,
 				     &installed);
 	if (listener < 0)

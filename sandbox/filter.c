@@ -180,6 +180,29 @@ static bool may_filter_without_nnp(void)
 	return capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_ADMIN);
 }
 
+int sb_drop_ptrace_cap(void)
+{
+	bool bounding;
+
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_get_caps_process() < 0)
+		return -EPERM;
+	/* without CAP_SETPCAP the bounding set stays (and with no_new_privs
+	 * nothing can bring the capability back through it) */
+	bounding = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP) &&
+		   capng_have_capability(CAPNG_BOUNDING_SET, CAP_SYS_PTRACE);
+	if (!bounding &&
+	    !capng_have_capability(CAPNG_PERMITTED, CAP_SYS_PTRACE) &&
+	    !capng_have_capability(CAPNG_INHERITABLE, CAP_SYS_PTRACE))
+		return 0;
+	if (capng_update(CAPNG_DROP, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
+			 CAPNG_INHERITABLE | (bounding ? CAPNG_BOUNDING_SET : 0),
+			 CAP_SYS_PTRACE) < 0 ||
+	    capng_apply(bounding ? CAPNG_SELECT_BOTH : CAPNG_SELECT_CAPS) < 0)
+		return -EPERM;
+	return 0;
+}
+
 int sb_filter_install(const struct sb_emulator *e, enum sb_filter_action act,
 		      bool wait_killable, bool *installed)
 {

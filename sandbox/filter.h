@@ -30,4 +30,13 @@ enum sb_filter_action {
 int sb_filter_install(const struct sb_emulator *e, enum sb_filter_action act,
 		      bool wait_killable, bool *installed);
 
+/*
+ * The supervisor is not dumpable, so no process of the tree can read or
+ * write its memory (the registry is the seals) or trace it, except one
+ * with CAP_SYS_PTRACE: drop that capability from the calling process (the
+ * program about to be started), bounding set included where it can.
+ * 0 or -EPERM.
+ */
+int sb_drop_ptrace_cap(void);
+
 #endif /* SEALBOX_FILTER_H */

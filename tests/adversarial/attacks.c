@@ -400,8 +400,20 @@ static bool is_sealbox(pid_t pid)
 
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
 	n = readlink(path, exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return false;
+	if (n <= 0) {
+		/* exe needs ptrace access to a process that is not
+		 * dumpable; its command name does not */
+		int fd;
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return false;
+		n = read(fd, exe, sizeof(exe) - 1);
+		close(fd);
+		if (n <= 0)
+			return false;
+	}
 	exe[n] = '\0';
 	base = strrchr(exe, '/');
 	base = base ? base + 1 : exe;
@@ -2784,23 +2796,35 @@ static int atk_exec_seal(struct actx *a, const struct attack *at)
 
 /* ---- the supervisor ------------------------------------------------------- */
 
+/*
+ * The supervisor of the run: the topmost sealbox among our ancestors (a
+ * sentinel process may stand between it and the program), or -1.
+ */
+static pid_t find_supervisor(void)
+{
+	pid_t sup = ppid_of(getppid());
+
+	if (sup <= 1 || !is_sealbox(sup))
+		return -1;
+	while (ppid_of(sup) > 1 && is_sealbox(ppid_of(sup)))
+		sup = ppid_of(sup);
+	return sup;
+}
+
 static int atk_kill_supervisor(struct actx *a, const struct attack *at)
 {
 	static char xbuf[PAGE];
-	pid_t prog = getppid(), sup = ppid_of(prog);
+	pid_t prog = getppid(), sup = find_supervisor();
 	char path[64], *ro, *m;
 	bool prog_gone = false;
 	uint64_t end;
 	int fd;
 
 	(void)at;
-	if (!opt.under_sealbox || a->control || sup <= 1 || !is_sealbox(sup)) {
+	if (!opt.under_sealbox || a->control || sup <= 1) {
 		note(a, "not under sealbox");
 		return R_NA;
 	}
-	/* the supervisor is the topmost sealbox (a sentinel may sit below) */
-	while (ppid_of(sup) > 1 && is_sealbox(ppid_of(sup)))
-		sup = ppid_of(sup);
 	/*
 	 * The best outcome ends this process too, before it can say so:
 	 * the runner then checks that this pid is gone (run-adversarial.sh).
@@ -2861,14 +2885,14 @@ static int atk_kill_supervisor(struct actx *a, const struct attack *at)
 static int atk_supervisor_memory(struct actx *a, const struct attack *at)
 {
 	static uint64_t chunk[(1 << 20) / sizeof(uint64_t)];
-	pid_t sup = ppid_of(getppid());
+	pid_t sup = find_supervisor();
 	char path[64], line[512];
 	struct stat st;
 	int patched = 0, regions = 0, want;
 	FILE *maps;
 
 	(void)at;
-	if (!opt.under_sealbox || a->control || sup <= 1 || !is_sealbox(sup)) {
+	if (!opt.under_sealbox || a->control || sup <= 1) {
 		note(a, "not under sealbox");
 		return R_NA;
 	}
