@@ -462,7 +462,10 @@ static struct sb_verdict h_memfd_create(struct sb_call *c)
 		return sb_return(-ENOMEM);
 	k = key_of(fd, &st);
 	flags = SB_ENTRY_EMULATED | (res.hugetlb ? SB_ENTRY_HUGETLB : 0);
-	if (emu->native_seals && fcntl(fd, F_GET_SEALS) == 0 &&
+	/* only a memfd (the backing, or a hugetlb one) can carry seals */
+	if (emu->native_seals &&
+	    (emu->backing.kind == SB_BACKING_MEMFD || res.hugetlb) &&
+	    fcntl(fd, F_GET_SEALS) == 0 &&
 	    mirror_initial(emu, fd, res.seals) == 0)
 		flags |= SB_ENTRY_MIRROR;
 	/*
@@ -495,9 +498,14 @@ static struct sb_verdict h_memfd_create(struct sb_call *c)
 		sb_registry_remove(&emu->reg, &k);
 		return sb_return(-ENOMEM); /* cannot happen: say it loudly */
 	}
-	/* where the kernel enforces, the fd is where the kernel would put it */
+	/*
+	 * The fd goes where the kernel would put it where the kernel enforces
+	 * the seals, or where every fd is checked (strict): the reserved
+	 * range only serves the filter's cheap test of the fd number.
+	 */
 	nfd = c->ops->install_fd(c, fd, -1,
-				 emu->kernel_enforces ? 0 : emu->fd_base,
+				 emu->kernel_enforces || emu->strict_fds ?
+				 0 : emu->fd_base,
 				 res.cloexec, true);
 	if (nfd < 0) {
 		sb_registry_remove(&emu->reg, &k);
@@ -2224,17 +2232,48 @@ static bool lease_free(int pin)
 	return true;
 }
 
+/* The candidates of one reclaim, sorted by (dev, ino) for the look-ups of
+ * a scan of every fd and mapping of the system. */
 struct live_ctx {
 	struct sb_inode_key *keys;
 	bool *alive;
 	size_t n;
 };
 
+static int cmp_dev_ino(uint64_t dev_a, uint64_t ino_a, uint64_t dev_b,
+		       uint64_t ino_b)
+{
+	if (dev_a != dev_b)
+		return dev_a < dev_b ? -1 : 1;
+	if (ino_a != ino_b)
+		return ino_a < ino_b ? -1 : 1;
+	return 0;
+}
+
+static int cmp_keys(const void *a, const void *b)
+{
+	const struct sb_inode_key *x = a, *y = b;
+
+	return cmp_dev_ino(x->dev, x->ino, y->dev, y->ino);
+}
+
+/* Every candidate with this dev and ino (generations may differ). */
 static void mark_alive(struct live_ctx *lc, uint64_t dev, uint64_t ino)
 {
-	for (size_t i = 0; i < lc->n; i++)
-		if (lc->keys[i].dev == dev && lc->keys[i].ino == ino)
-			lc->alive[i] = true;
+	size_t lo = 0, hi = lc->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_dev_ino(lc->keys[mid].dev, lc->keys[mid].ino, dev,
+				ino) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < lc->n && lc->keys[lo].dev == dev &&
+	       lc->keys[lo].ino == ino; lo++)
+		lc->alive[lo] = true;
 }
 
 static int mark_mapped(const struct sb_mapping *m, void *ctx)
@@ -2326,45 +2365,44 @@ static void scan_holders(struct live_ctx *lc)
 	closedir(proc);
 }
 
-static size_t reclaim_batch(struct sb_emulator *e);
-
+/*
+ * Drop the entries of inodes nothing holds any more: the candidates are
+ * pinned files a lease says no one else has open, and every unpinned
+ * (mirrored) file; one look through /proc (every fd and mapping of every
+ * process) decides for all of them at once.
+ */
 void sb_emulator_reclaim(struct sb_emulator *e)
 {
-	/* in batches, until a batch finds fewer candidates than it holds */
-	while (reclaim_batch(e) == 256)
-		;
-}
-
-/* One pass over at most 256 candidates; returns how many it looked at. */
-static size_t reclaim_batch(struct sb_emulator *e)
-{
-	struct sb_inode_key dead[256];
-	bool alive[256] = { false };
-	struct live_ctx lc = { dead, alive, 0 };
+	size_t count = sb_registry_count(&e->reg), pos = 0;
+	struct live_ctx lc = { NULL, NULL, 0 };
 	struct sb_inode_entry *ent;
-	size_t pos = 0, removed = 0;
 
-	/* candidates: pinned files a lease says are free, and every
-	 * unpinned (mirrored) file; a look through /proc decides */
+	if (count == 0)
+		return;
+	lc.keys = calloc(count, sizeof(*lc.keys));
+	lc.alive = calloc(count, sizeof(*lc.alive));
+	if (!lc.keys || !lc.alive)
+		goto out; /* try again at the next reclaim */
 	while ((ent = sb_registry_next(&e->reg, &pos)) != NULL &&
-	       lc.n < SB_ARRAY_SIZE(dead))
+	       lc.n < count)
 		if (ent->pin_fd < 0 || lease_free(ent->pin_fd))
-			dead[lc.n++] = ent->key;
+			lc.keys[lc.n++] = ent->key;
 	if (lc.n == 0)
-		return 0;
+		goto out;
+	qsort(lc.keys, lc.n, sizeof(*lc.keys), cmp_keys);
 	scan_holders(&lc);
 	for (size_t i = 0; i < lc.n; i++) {
 		int pin;
 
-		if (alive[i])
+		if (lc.alive[i])
 			continue;
-		pin = sb_registry_remove(&e->reg, &dead[i]);
+		pin = sb_registry_remove(&e->reg, &lc.keys[i]);
 		if (pin >= 0) {
 			close(pin);
 			e->pinned--;
 		}
-		removed++;
 	}
-	/* all alive: stop, or the loop would look at the same ones again */
-	return removed ? lc.n : 0;
+out:
+	free(lc.keys);
+	free(lc.alive);
 }
