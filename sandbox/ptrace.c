@@ -35,8 +35,10 @@
  *  - Signals during injected calls are held back (their siginfo saved),
  *    raised again with tkill when the call is finished, and their siginfo
  *    put back at delivery: a handler never runs in the middle of an injected
- *    sequence. A group stop that passes meanwhile is caught up with
- *    PTRACE_INTERRUPT + PTRACE_LISTEN.
+ *    sequence. When the original call runs after all, they wait until it
+ *    has passed its seccomp stop, so that it is not started over for every
+ *    signal (defer_signals). A group stop that passes meanwhile is caught up
+ *    with PTRACE_INTERRUPT + PTRACE_LISTEN.
  *
  *  - The planted socket can be closed by the program (closefrom, Python's
  *    close_fds). Then sealbox plants a new one: the thread creates a socket,
@@ -60,6 +62,13 @@
  *    stopped, as its shell expects; sealbox ignores the terminal's stop
  *    signals itself, so it never stops first and resumes the program too
  *    late. PTRACE_O_EXITKILL: if sealbox dies, so does the whole tree.
+ *
+ *  - Races. A call let through after a check can find another thread has
+ *    swapped its fd (dup2 onto the number): pin_fd_arg gives the thread the
+ *    checked file at a spare number and the call runs on that, closed at
+ *    the call's exit stop (only where another task shares the fd table). A
+ *    call backed up over waits for its seccomp stop while other calls are
+ *    handled: if an F_ADD_SEALS was among them, it is checked again.
  *
  *  - A RET_TRACE stop whose data is not sealbox's (0) comes from a filter
  *    someone else stacked: it is answered ENOSYS, as with no tracer.
@@ -118,6 +127,7 @@
 #define PIDFD_THREAD O_EXCL /* 6.9 */
 #endif
 #define SB_KCMP_FILE 0
+#define SB_KCMP_FILES 2
 
 /*
  * sealbox's own SECCOMP_RET_TRACE rules carry data 0. A stop with other
@@ -147,6 +157,7 @@ struct tracee {
 	/* the original call, backed up over after injected calls: its next
 	 * seccomp stop is let through once */
 	bool reexec;
+	unsigned long reexec_seals; /* seal_seq when it was backed up */
 	long reexec_nr;
 	uint64_t reexec_args[6];
 	uint64_t reexec_ip;
@@ -154,6 +165,23 @@ struct tracee {
 	 * siginfo to put back when each is delivered (allocated on need) */
 	unsigned int nredeliver;
 	siginfo_t *redeliver;
+	/* signals held until the backed-up original call has passed its
+	 * seccomp stop (see defer_signals), and whether a group stop went
+	 * by meanwhile (allocated on need) */
+	unsigned int ndeferred;
+	siginfo_t *deferred;
+	bool deferred_group_stop;
+	/* another task may use its fd table (a thread, CLONE_FILES): a
+	 * checked fd can be swapped under a call, so pin_fd_arg must pin */
+	bool shares_files;
+	/* pin_fd_arg: the backed-up call runs on our copy of the file at
+	 * pin_fd; at its exit stop that number is closed and argument
+	 * pin_arg gets pin_val back */
+	bool pin_exit;
+	bool pin_saw_entry;    /* before 4.8: the entry stop came first */
+	int pin_fd;
+	unsigned int pin_arg;
+	uint64_t pin_val;
 };
 
 /* A socket shared with the programs: our end, and a copy of theirs (to
@@ -186,6 +214,11 @@ struct sb_ptrace {
 	/* where the seccomp stop sits relative to the syscall-entry stop:
 	 * 1: after it (4.8+), 0: before it, -1: not learnt yet */
 	int seccomp_after_entry;
+	/* PTRACE_GET_SYSCALL_INFO (5.3): 1 works, 0 does not, -1 not tried */
+	int syscall_info;
+	/* F_ADD_SEALS calls handled so far: a call backed up before one may
+	 * no longer be allowed, and is checked again (on_seccomp_stop) */
+	unsigned long seal_seq;
 	pid_t root;
 	int root_status;
 	bool root_done;
@@ -202,7 +235,7 @@ struct sb_ptrace {
 		unsigned long stops, seccomp, passed, foreign, injected;
 		unsigned long get_pidfd, get_socket, get_proc;
 		unsigned long put_dup, put_socket, put_open, replant;
-		unsigned long held_signals, group_stops;
+		unsigned long held_signals, group_stops, pinned, rechecked;
 	} stats;
 };
 
@@ -210,7 +243,16 @@ struct sb_ptrace {
 struct pt_call {
 	struct sb_ptrace *pt;
 	struct tracee *t;
-	struct sb_regs orig;   /* as at the seccomp stop */
+	/* the call as at the seccomp stop */
+	long nr;
+	uint64_t args[6];
+	uint64_t ip, sp;
+	bool native;           /* the native entry (not int 0x80, not x32) */
+	unsigned long data;    /* SECCOMP_RET_DATA of the filter's answer */
+	/* its registers, read only when something needs them (an answer, an
+	 * injected call): a call let through needs none */
+	struct sb_regs orig;
+	bool have_regs;
 	bool slot_used;        /* an injected call took the original's place:
 				* the thread sits at a syscall-exit stop */
 	bool dead;             /* the thread died under us */
@@ -226,6 +268,9 @@ struct pt_call {
 	} got[MAX_GOT];
 	unsigned int ngot;
 	bool group_stop_seen;  /* a group stop passed during injected calls */
+	bool have_pin;         /* pin_fd_arg: pin_fd replaces args[pin_arg] */
+	int pin_fd;
+	unsigned int pin_arg;
 	unsigned int nheld;
 	siginfo_t held[MAX_HELD_SIGNALS];
 };
@@ -233,6 +278,19 @@ struct pt_call {
 static struct pt_call *pc_of(struct sb_call *c)
 {
 	return c->transport;
+}
+
+/* The registers of the stopped thread as at its seccomp stop. */
+static int orig_regs(struct pt_call *pc)
+{
+	if (!pc->have_regs) {
+		if (sb_regs_get(pc->t->tid, &pc->orig) < 0) {
+			pc->dead = true;
+			return -ESRCH;
+		}
+		pc->have_regs = true;
+	}
+	return 0;
 }
 
 /* ---- the tracee table ---------------------------------------------------- */
@@ -261,6 +319,8 @@ static struct tracee *tracee_add(struct sb_ptrace *pt, pid_t tid)
 		return NULL;
 	t->tid = tid;
 	t->pidfd = -1;
+	/* until its creation says otherwise (a stop can come first) */
+	t->shares_files = true;
 	t->next = *bucket_of(pt, tid);
 	*bucket_of(pt, tid) = t;
 	return t;
@@ -277,6 +337,7 @@ static void tracee_remove(struct sb_ptrace *pt, pid_t tid)
 		if (t->pidfd >= 0)
 			close(t->pidfd);
 		free(t->redeliver);
+		free(t->deferred);
 		free(t);
 		return;
 	}
@@ -715,7 +776,7 @@ static int scratch_addr(struct pt_call *pc, uint64_t *addr)
 		*addr = pc->scratch;
 		return 0;
 	}
-	a = (sb_regs_sp(&pc->orig) - SB_RED_ZONE - SCRATCH_GAP - SCRATCH_MAX) &
+	a = (pc->sp - SB_RED_ZONE - SCRATCH_GAP - SCRATCH_MAX) &
 	    ~(uint64_t)63;
 	if (mem_read(pc->t->tid, a, pc->scratch_saved, SCRATCH_MAX) ==
 	    (ssize_t)SCRATCH_MAX) {
@@ -750,13 +811,14 @@ static int inject(struct pt_call *pc, long nr, const uint64_t *args,
 		  size_t backlen, int64_t *ret)
 {
 	pid_t tid = pc->t->tid;
-	struct sb_regs regs = pc->orig;
+	struct sb_regs regs;
 	size_t span = memlen > backlen ? memlen : backlen;
 	uint64_t at = pc->scratch;
 	int err;
 
-	if (pc->dead)
+	if (pc->dead || orig_regs(pc) < 0)
 		return -ESRCH;
+	regs = pc->orig;
 	if (span > SCRATCH_MAX || (span && !at))
 		return -EINVAL;
 	if (span && !pc->scratch_known) {
@@ -1381,6 +1443,34 @@ static void remember(struct pt_call *pc, int mine, int theirs)
 	}
 }
 
+/*
+ * Is fd open in the thread's table? kcmp against a file of ours that is
+ * surely open answers without running anything in the thread: 1 yes, 0 no,
+ * -ENOSYS cannot tell. An injected call costs four more context switches,
+ * and a signal handler that makes such a call (fcntl on a closed fd) under
+ * a fast timer would then take longer than the timer's period: the program
+ * would run its handler for ever and never get back to its main code.
+ */
+static int fd_is_open(struct pt_call *pc, int fd)
+{
+	struct sb_ptrace *pt = pc->pt;
+	long r;
+
+	if (pt->kcmp == 0)
+		return -ENOSYS;
+	r = syscall(SYS_kcmp, pt->self, pc->t->tid, SB_KCMP_FILE,
+		    pt->plants[0].mine, fd);
+	if (r >= 0) {
+		pt->kcmp = 1;
+		return 1;
+	}
+	if (errno == EBADF)
+		return 0;
+	if (errno == ENOSYS || errno == EPERM)
+		pt->kcmp = 0;
+	return -ENOSYS;
+}
+
 static int pt_get_file(struct sb_call *c, int fd)
 {
 	struct pt_call *pc = pc_of(c);
@@ -1407,6 +1497,8 @@ static int pt_get_file(struct sb_call *c, int fd)
 			pc->pt->use_pidfd_getfd = false;
 		/* EPERM (a policy), ESRCH: try the ways that need no pidfd */
 	}
+	if (fd_is_open(pc, fd) == 0)
+		return -EBADF;
 	got = get_file_by_socket(pc, fd);
 	if (got == -ENOTSOCK) {
 		got = get_file_by_proc(pc, fd);
@@ -1609,6 +1701,39 @@ static bool pt_still_valid(struct sb_call *c)
 	       ptrace(PTRACE_GETEVENTMSG, pc->t->tid, NULL, &msg) == 0;
 }
 
+/*
+ * The call is to run on the very file the handler checked: give the thread
+ * that file at a spare number (never a dup of its own fd: that number is
+ * what another thread could have swapped), and have the call use it; the
+ * number is closed and the register put back at the call's exit (see
+ * finish and on_pin_exit). Not needed when no other task shares the fd
+ * table.
+ */
+static int pt_pin_fd_arg(struct sb_call *c, unsigned int arg, int file)
+{
+	struct pt_call *pc = pc_of(c);
+	int nfd;
+
+	if (pc->dead)
+		return -ESRCH;
+	if (arg >= 6 || file < 0)
+		return -EINVAL;
+	if (!pc->t->shares_files)
+		return 0;
+	if (pc->have_pin)
+		return -EBUSY;
+	nfd = install_by_socket(pc, file, -1, 0, true);
+	if (nfd == -ENOTSOCK)
+		nfd = install_by_open(pc, file, -1, 0, true);
+	if (nfd < 0)
+		return nfd;
+	pc->have_pin = true;
+	pc->pin_fd = nfd;
+	pc->pin_arg = arg;
+	pc->pt->stats.pinned++;
+	return 0;
+}
+
 static const struct sb_target_ops ptrace_ops = {
 	.read_mem = pt_read_mem,
 	.write_mem = pt_write_mem,
@@ -1616,28 +1741,85 @@ static const struct sb_target_ops ptrace_ops = {
 	.install_fd = pt_install_fd,
 	.get_tgid = pt_get_tgid,
 	.still_valid = pt_still_valid,
+	.pin_fd_arg = pt_pin_fd_arg,
 };
 
+/* Resume a thread from a stop of its own: to its pinned call's exit stop,
+ * if one is pending, else on. */
+static void resume_tracee(struct tracee *t, int sig)
+{
+	/* until the backed-up call has passed its seccomp stop, it runs on
+	 * with PTRACE_CONT: its syscall stops would come before that one */
+	resume(t->tid, t->pin_exit && !t->reexec ? PTRACE_SYSCALL :
+		       PTRACE_CONT, sig);
+}
+
 /* ---- answering the call ------------------------------------------------ */
+
+/*
+ * Raise signals again for a stopped thread: queued now, they are delivered
+ * (and stopped for, where their siginfo is put back) before the thread
+ * runs any code of its own. A group stop that went by while they were
+ * held is caught up with PTRACE_INTERRUPT.
+ */
+static void raise_signals(struct tracee *t, const siginfo_t *sigs,
+			  unsigned int n, bool group_stop)
+{
+	if (n && !t->redeliver)
+		t->redeliver = calloc(MAX_HELD_SIGNALS, sizeof(*t->redeliver));
+	for (unsigned int i = 0; i < n; i++) {
+		if (t->redeliver && t->nredeliver < MAX_HELD_SIGNALS)
+			t->redeliver[t->nredeliver++] = sigs[i];
+		(void)syscall(SYS_tkill, t->tid, sigs[i].si_signo);
+	}
+	if (group_stop)
+		(void)ptrace((enum __ptrace_request)PTRACE_INTERRUPT, t->tid,
+			     NULL, NULL);
+}
 
 /* Signals held back during injected calls go to the thread again. */
 static void release_signals(struct pt_call *pc)
 {
+	raise_signals(pc->t, pc->held, pc->nheld, pc->group_stop_seen);
+	pc->nheld = 0;
+	pc->group_stop_seen = false;
+}
+
+static void defer_signal(struct tracee *t, const siginfo_t *si)
+{
+	if (!t->deferred)
+		t->deferred = calloc(MAX_HELD_SIGNALS, sizeof(*t->deferred));
+	if (t->deferred && t->ndeferred < MAX_HELD_SIGNALS)
+		t->deferred[t->ndeferred++] = *si;
+	/* beyond that (a flood of queued real-time signals): dropped */
+}
+
+/*
+ * The original call is backed up over, to run after injected calls: the
+ * signals held meanwhile wait until it has passed its seccomp stop (and so
+ * do any that come before it gets there: on_signal). Delivered first, a
+ * handler would run before the call, the call would start over, be handled
+ * again with injected calls, and a signal coming more often than that takes
+ * (a timer storm) would hold the thread in that loop for ever. Raised at
+ * the call's stop, they find it running in the kernel, as a signal that
+ * comes during a call does.
+ */
+static void defer_signals(struct pt_call *pc)
+{
 	struct tracee *t = pc->t;
 
-	if (pc->nheld && !t->redeliver)
-		t->redeliver = calloc(MAX_HELD_SIGNALS, sizeof(*t->redeliver));
-	for (unsigned int i = 0; i < pc->nheld; i++) {
-		if (t->redeliver && t->nredeliver < MAX_HELD_SIGNALS)
-			t->redeliver[t->nredeliver++] = pc->held[i];
-		/* queued while the thread is stopped: delivered (and
-		 * stopped for) before it runs any code of its own */
-		(void)syscall(SYS_tkill, t->tid, pc->held[i].si_signo);
-	}
+	for (unsigned int i = 0; i < pc->nheld; i++)
+		defer_signal(t, &pc->held[i]);
+	t->deferred_group_stop |= pc->group_stop_seen;
 	pc->nheld = 0;
-	if (pc->group_stop_seen)
-		(void)ptrace((enum __ptrace_request)PTRACE_INTERRUPT, t->tid,
-			     NULL, NULL);
+	pc->group_stop_seen = false;
+}
+
+static void release_deferred(struct tracee *t)
+{
+	raise_signals(t, t->deferred, t->ndeferred, t->deferred_group_stop);
+	t->ndeferred = 0;
+	t->deferred_group_stop = false;
 }
 
 static void finish(struct pt_call *pc, struct sb_verdict v)
@@ -1645,27 +1827,49 @@ static void finish(struct pt_call *pc, struct sb_verdict v)
 	struct tracee *t = pc->t;
 	struct sb_regs regs;
 
+	if (pc->have_pin && v.kind != SB_CONTINUE && !pc->dead) {
+		/* pinned, then answered after all: the copy goes */
+		(void)inject_simple(pc, SYS_close, (uint64_t)pc->pin_fd, 0, 0);
+		pc->have_pin = false;
+	}
 	if (pc->scratch_page && !pc->dead)
 		(void)inject_simple(pc, SYS_munmap, pc->scratch_page, PAGE, 0);
 	if (pc->dead)
 		return;
+	if (v.kind == SB_CONTINUE && !pc->slot_used) {
+		/* the cheapest answer: the thread sits at its call, as made */
+		release_signals(pc);
+		resume(t->tid, PTRACE_CONT, 0);
+		return;
+	}
+	if (orig_regs(pc) < 0)
+		return;
 	regs = pc->orig;
 	switch (v.kind) {
 	case SB_CONTINUE:
-		if (!pc->slot_used) {
-			release_signals(pc);
-			resume(t->tid, PTRACE_CONT, 0);
-			return;
-		}
 		/* run the original call after all: back up over the
 		 * instruction; its seccomp stop is let through once */
-		sb_regs_rewind(&regs, sb_regs_nr(&pc->orig));
+		sb_regs_rewind(&regs, pc->nr);
 		t->reexec = true;
-		t->reexec_nr = sb_regs_nr(&pc->orig);
-		for (int i = 0; i < 6; i++)
-			t->reexec_args[i] = sb_regs_arg(&pc->orig, i);
-		t->reexec_ip = sb_regs_ip(&pc->orig);
-		break;
+		t->reexec_seals = pc->pt->seal_seq;
+		t->reexec_nr = pc->nr;
+		memcpy(t->reexec_args, pc->args, sizeof(t->reexec_args));
+		t->reexec_ip = pc->ip;
+		if (pc->have_pin) {
+			sb_regs_set_arg(&regs, (int)pc->pin_arg,
+					(uint64_t)pc->pin_fd);
+			t->reexec_args[pc->pin_arg] = (uint64_t)pc->pin_fd;
+			t->pin_exit = true;
+			t->pin_saw_entry = false;
+			t->pin_fd = pc->pin_fd;
+			t->pin_arg = pc->pin_arg;
+			t->pin_val = pc->args[pc->pin_arg];
+		}
+		if (sb_regs_set(t->tid, &regs) < 0)
+			return;
+		defer_signals(pc);
+		resume(t->tid, PTRACE_CONT, 0);
+		return;
 	case SB_DONE:
 		sb_regs_answer(&regs, pc->reply);
 		break;
@@ -1679,14 +1883,109 @@ static void finish(struct pt_call *pc, struct sb_verdict v)
 	resume(t->tid, PTRACE_CONT, 0);
 }
 
-static bool reexec_matches(const struct tracee *t, const struct sb_regs *r)
+static bool reexec_matches(const struct tracee *t, const struct pt_call *pc)
 {
-	if (sb_regs_nr(r) != t->reexec_nr || sb_regs_ip(r) != t->reexec_ip)
-		return false;
+	return pc->nr == t->reexec_nr && pc->ip == t->reexec_ip &&
+	       memcmp(pc->args, t->reexec_args, sizeof(pc->args)) == 0;
+}
+
+/* struct ptrace_syscall_info (5.3), as far as a seccomp stop fills it */
+struct sb_syscall_info {
+	uint8_t op;
+	uint8_t pad[3];
+	uint32_t arch;
+	uint64_t instruction_pointer;
+	uint64_t stack_pointer;
+	uint64_t nr;
+	uint64_t args[6];
+	uint32_t ret_data;
+	uint32_t pad2;
+};
+#define SB_SYSCALL_INFO_SECCOMP 3
+
+/*
+ * What the call is, at its seccomp stop. PTRACE_GET_SYSCALL_INFO (5.3)
+ * gives the number, arguments, addresses and the filter's data in one
+ * request, and the registers are read only if an answer needs them; before
+ * it, PTRACE_GETEVENTMSG and PTRACE_GETREGS. Returns 0, or -ESRCH.
+ */
+static int read_call(struct sb_ptrace *pt, struct pt_call *pc)
+{
+	pid_t tid = pc->t->tid;
+
+	if (pt->syscall_info != 0) {
+		struct sb_syscall_info si;
+		long n;
+
+		memset(&si, 0, sizeof(si));
+		n = ptrace((enum __ptrace_request)SB_PTRACE_GET_SYSCALL_INFO,
+			   tid, (void *)sizeof(si), &si);
+		if (n >= (long)offsetof(struct sb_syscall_info, pad2) &&
+		    si.op == SB_SYSCALL_INFO_SECCOMP) {
+			pt->syscall_info = 1;
+			pc->nr = (long)si.nr;
+			memcpy(pc->args, si.args, sizeof(pc->args));
+			pc->ip = si.instruction_pointer;
+			pc->sp = si.stack_pointer;
+			pc->native = sb_info_native(si.arch, si.nr);
+			pc->data = si.ret_data;
+			return 0;
+		}
+		if (n < 0 && errno == ESRCH)
+			return -ESRCH;
+		/* EIO (before 5.3, or hidden): the old way from now on */
+		if (n < 0)
+			pt->syscall_info = 0;
+	}
+	if (ptrace(PTRACE_GETEVENTMSG, tid, NULL, &pc->data) < 0 ||
+	    orig_regs(pc) < 0)
+		return -ESRCH;
+	pc->nr = sb_regs_nr(&pc->orig);
 	for (int i = 0; i < 6; i++)
-		if (sb_regs_arg(r, i) != t->reexec_args[i])
-			return false;
-	return true;
+		pc->args[i] = sb_regs_arg(&pc->orig, i);
+	pc->ip = sb_regs_ip(&pc->orig);
+	pc->sp = sb_regs_sp(&pc->orig);
+	pc->native = sb_regs_native(&pc->orig);
+	return 0;
+}
+
+/*
+ * The exit stop of a call that ran on a pinned copy of its file: close the
+ * copy and give the argument register its value back. The result, and the
+ * state the kernel's restart logic reads (an interrupted call runs again,
+ * with the program's own argument, and is checked again), stay as they are.
+ */
+static void on_pin_exit(struct sb_ptrace *pt, struct tracee *t)
+{
+	struct pt_call pc;
+	struct sb_regs regs;
+
+	if (pt->seccomp_after_entry == 0 && !t->pin_saw_entry) {
+		/* before 4.8 the seccomp stop came before the entry stop */
+		t->pin_saw_entry = true;
+		resume(t->tid, PTRACE_SYSCALL, 0);
+		return;
+	}
+	t->pin_exit = false;
+	memset(&pc, 0, sizeof(pc));
+	pc.pt = pt;
+	pc.t = t;
+	if (orig_regs(&pc) < 0)
+		return;
+	pc.nr = sb_regs_nr(&pc.orig);
+	pc.sp = sb_regs_sp(&pc.orig);
+	pc.ip = sb_regs_ip(&pc.orig);
+	/* at an exit stop: an injected call backs up over the instruction */
+	pc.slot_used = true;
+	(void)inject_simple(&pc, SYS_close, (uint64_t)t->pin_fd, 0, 0);
+	if (pc.dead)
+		return;
+	regs = pc.orig;
+	sb_regs_set_arg(&regs, (int)t->pin_arg, t->pin_val);
+	if (sb_regs_set(t->tid, &regs) < 0)
+		return;
+	release_signals(&pc);
+	resume_tracee(t, 0);
 }
 
 static void on_seccomp_stop(struct sb_ptrace *pt, struct tracee *t)
@@ -1694,36 +1993,58 @@ static void on_seccomp_stop(struct sb_ptrace *pt, struct tracee *t)
 	struct pt_call pc;
 	struct sb_call call;
 	struct sb_verdict v;
-	unsigned long data = 0;
 
 	memset(&pc, 0, sizeof(pc));
 	pc.pt = pt;
 	pc.t = t;
-	if (ptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &data) < 0 ||
-	    sb_regs_get(t->tid, &pc.orig) < 0)
+	if (read_call(pt, &pc) < 0)
 		return; /* killed meanwhile */
 	if (t->reexec) {
+		bool same = reexec_matches(t, &pc);
+
 		t->reexec = false;
-		if (reexec_matches(t, &pc.orig)) {
+		release_deferred(t);
+		if (same && t->reexec_seals == pt->seal_seq) {
 			pt->stats.passed++;
-			resume(t->tid, PTRACE_CONT, 0);
+			/* pinned: on to its exit stop (on_pin_exit) */
+			resume_tracee(t, 0);
 			return;
 		}
+		/*
+		 * A seal was added while the call waited to run again (or, which
+		 * cannot happen, the thread made another call): it is checked
+		 * again from the start, on the program's own argument, and our
+		 * pinned copy goes.
+		 */
+		if (t->pin_exit) {
+			t->pin_exit = false;
+			if (same && orig_regs(&pc) == 0) {
+				sb_regs_set_arg(&pc.orig, (int)t->pin_arg,
+						t->pin_val);
+				pc.args[t->pin_arg] = t->pin_val;
+			}
+			(void)inject_simple(&pc, SYS_close, (uint64_t)t->pin_fd,
+					    0, 0);
+			if (pc.dead)
+				return;
+		}
+		pt->stats.rechecked++;
 	}
-	if (data != SB_TRACE_DATA_OWN || !sb_regs_native(&pc.orig)) {
+	if (pc.data != SB_TRACE_DATA_OWN || !pc.native) {
 		pt->stats.foreign++;
 		finish(&pc, sb_return(-ENOSYS));
 		return;
 	}
 	pt->stats.seccomp++;
+	if (pc.nr == SYS_fcntl && (int)pc.args[1] == F_ADD_SEALS)
+		pt->seal_seq++;
 	memset(&call, 0, sizeof(call));
 	call.ops = &ptrace_ops;
 	call.transport = &pc;
 	call.emu = pt->emu;
 	call.tid = t->tid;
-	call.nr = (int)sb_regs_nr(&pc.orig);
-	for (int i = 0; i < 6; i++)
-		call.args[i] = sb_regs_arg(&pc.orig, i);
+	call.nr = (int)pc.nr;
+	memcpy(call.args, pc.args, sizeof(call.args));
 	v = sb_emulator_dispatch(&call);
 	if (v.kind == SB_DONE && !call.replied)
 		v = sb_return(pc.reply);
@@ -1743,6 +2064,12 @@ static void on_exec(struct sb_ptrace *pt, struct tracee *t)
 		tracee_remove(pt, (pid_t)former);
 	t->tgid = t->tid;
 	t->reexec = false;
+	/* held for a thread the exec killed: gone with it */
+	t->ndeferred = 0;
+	t->deferred_group_stop = false;
+	/* exec unshares the fd table; a pinned copy was close-on-exec */
+	t->shares_files = false;
+	t->pin_exit = false;
 	if (t->pidfd >= 0) {
 		close(t->pidfd);
 		t->pidfd = -1;
@@ -1751,24 +2078,36 @@ static void on_exec(struct sb_ptrace *pt, struct tracee *t)
 
 static void on_signal(struct sb_ptrace *pt, struct tracee *t, int sig)
 {
-	/* a handler may run: the next seccomp stop is a new call */
-	t->reexec = false;
-	if (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
-		siginfo_t si;
+	siginfo_t si;
+	bool raised_again = false;
 
-		memset(&si, 0, sizeof(si));
-		if (ptrace(PTRACE_GETSIGINFO, t->tid, NULL, &si) == 0 &&
-		    si.si_code == SI_KERNEL && tgid_of(t) == pt->root)
-			pt->tty_stop = true;
+	memset(&si, 0, sizeof(si));
+	if (ptrace(PTRACE_GETSIGINFO, t->tid, NULL, &si) < 0) {
+		si.si_signo = sig;
+		si.si_code = SI_KERNEL;
 	}
+	/* one we held and raised again: its own siginfo, not tkill's */
 	for (unsigned int i = 0; i < t->nredeliver; i++) {
 		if (t->redeliver[i].si_signo != sig)
 			continue;
-		(void)ptrace(PTRACE_SETSIGINFO, t->tid, NULL, &t->redeliver[i]);
+		si = t->redeliver[i];
 		t->redeliver[i] = t->redeliver[--t->nredeliver];
+		raised_again = true;
 		break;
 	}
-	resume(t->tid, PTRACE_CONT, sig);
+	if (t->reexec) {
+		/* the backed-up call has not reached its stop yet: it goes
+		 * first (see defer_signals) */
+		defer_signal(t, &si);
+		resume_tracee(t, 0);
+		return;
+	}
+	if ((sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) &&
+	    si.si_code == SI_KERNEL && tgid_of(t) == pt->root)
+		pt->tty_stop = true;
+	if (raised_again)
+		(void)ptrace(PTRACE_SETSIGINFO, t->tid, NULL, &si);
+	resume_tracee(t, sig);
 }
 
 static void handle_status(struct sb_ptrace *pt, pid_t pid, int status)
@@ -1806,13 +2145,26 @@ static void handle_status(struct sb_ptrace *pt, pid_t pid, int status)
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
 	case PTRACE_EVENT_CLONE:
-		if (ptrace(PTRACE_GETEVENTMSG, pid, NULL, &msg) == 0)
-			(void)tracee_add(pt, (pid_t)msg);
-		resume(pid, PTRACE_CONT, 0);
+		if (ptrace(PTRACE_GETEVENTMSG, pid, NULL, &msg) == 0) {
+			struct tracee *child = tracee_add(pt, (pid_t)msg);
+			long r = pt->kcmp == 0 ? -1 :
+				 syscall(SYS_kcmp, pid, (pid_t)msg,
+					 SB_KCMP_FILES, 0, 0);
+
+			/* a thread or CLONE_FILES child: one fd table for
+			 * both (kcmp cannot tell: assume so) */
+			if (child && r != 1 && r != 2) {
+				child->shares_files = true;
+				t->shares_files = true;
+			} else if (child) {
+				child->shares_files = false;
+			}
+		}
+		resume_tracee(t, 0);
 		return;
 	case PTRACE_EVENT_EXEC:
 		on_exec(pt, t);
-		resume(pid, PTRACE_CONT, 0);
+		resume_tracee(t, 0);
 		return;
 	case PTRACE_EVENT_STOP:
 		/* a group stop: stay stopped, yet report SIGCONT to us */
@@ -1830,17 +2182,20 @@ static void handle_status(struct sb_ptrace *pt, pid_t pid, int status)
 		}
 		/* a new tracee's first stop, our PTRACE_INTERRUPT, the end
 		 * of a group stop */
-		resume(pid, PTRACE_CONT, 0);
+		resume_tracee(t, 0);
 		return;
 	case 0:
 		if (sig == (SIGTRAP | 0x80)) {
-			resume(pid, PTRACE_CONT, 0); /* a stray syscall stop */
+			if (t->pin_exit && !t->reexec)
+				on_pin_exit(pt, t);
+			else
+				resume_tracee(t, 0); /* a stray syscall stop */
 			return;
 		}
 		on_signal(pt, t, sig);
 		return;
 	default:
-		resume(pid, PTRACE_CONT, 0);
+		resume_tracee(t, 0);
 		return;
 	}
 }
@@ -1935,6 +2290,8 @@ __attribute__((noreturn)) static void run_tracee(struct sb_emulator *e,
 	if (n != 1)
 		_exit(SB_EXIT_FAILURE);
 	close(go);
+	if (sb_drop_ptrace_cap() < 0)
+		child_fail(err_pipe, 0, EPERM);
 	err = sb_filter_install(e, SB_FILTER_TRACE, false, &installed);
 	if (err < 0)
 		child_fail(err_pipe, 0, -err);
@@ -2013,13 +2370,15 @@ static void print_stats(const struct sb_ptrace *pt)
 	fprintf(stderr, "sealbox: ptrace: stops %lu seccomp %lu passed %lu "
 		"foreign %lu injected %lu get_file pidfd %lu socket %lu "
 		"proc %lu install_fd dup %lu socket %lu open %lu replant %lu "
-		"held_signals %lu group_stops %lu watchdog_kills %lu\n",
+		"held_signals %lu group_stops %lu pinned %lu rechecked %lu "
+		"watchdog_kills %lu\n",
 		pt->stats.stops,
 		pt->stats.seccomp, pt->stats.passed, pt->stats.foreign,
 		pt->stats.injected, pt->stats.get_pidfd, pt->stats.get_socket,
 		pt->stats.get_proc, pt->stats.put_dup, pt->stats.put_socket,
 		pt->stats.put_open, pt->stats.replant, pt->stats.held_signals,
-		pt->stats.group_stops, watch.kills);
+		pt->stats.group_stops, pt->stats.pinned, pt->stats.rechecked,
+		watch.kills);
 }
 
 int sb_ptrace_run(struct sb_emulator *e, const struct sb_features *fs,
@@ -2049,6 +2408,7 @@ int sb_ptrace_run(struct sb_emulator *e, const struct sb_features *fs,
 	pt->kcmp = -1;
 	pt->self = getpid();
 	pt->seccomp_after_entry = -1;
+	pt->syscall_info = -1;
 	nonce_key(pt);
 
 	pt->listener = -1;
@@ -2138,6 +2498,8 @@ int sb_ptrace_run(struct sb_emulator *e, const struct sb_features *fs,
 		close(err_pipe[0]);
 		goto out_fds;
 	}
+	/* forked, not cloned: its fd table is its own */
+	tracee_find(pt, child)->shares_files = false;
 	/* the tracee may go on */
 	if (write(go[1], "g", 1) != 1) {
 		err = neg_errno();

@@ -50,6 +50,15 @@ static inline int sb_regs_set(pid_t tid, const struct sb_regs *regs)
 	return ptrace(PTRACE_SETREGS, tid, NULL, &regs->r) < 0 ? -errno : 0;
 }
 
+/* AUDIT_ARCH_X86_64, as PTRACE_GET_SYSCALL_INFO reports a native call */
+#define SB_AUDIT_ARCH_NATIVE 0xc000003eU
+
+/* The same question from PTRACE_GET_SYSCALL_INFO's arch and number. */
+static inline bool sb_info_native(uint32_t arch, uint64_t nr)
+{
+	return arch == SB_AUDIT_ARCH_NATIVE && !(nr & SB_X32_BIT);
+}
+
 /* Is this a call through the native 64-bit entry (not int 0x80, not x32)? */
 static inline bool sb_regs_native(const struct sb_regs *regs)
 {

@@ -319,9 +319,11 @@ struct worker {
 	int iters;
 	int errors;
 	int eperm;
+	long first_error; /* what the first failed write gave */
 };
 
 static volatile int sealed_now;
+static int writers_done; /* workers past their first loop (atomic) */
 
 static void *writer(void *arg)
 {
@@ -333,9 +335,10 @@ static void *writer(void *arg)
 		off_t at = (off_t)(w->idx * w->iters + i) * 64;
 		ssize_t n = pwrite(w->fd, block, sizeof(block), at);
 
-		if (n != (ssize_t)sizeof(block))
-			w->errors++;
+		if (n != (ssize_t)sizeof(block) && w->errors++ == 0)
+			w->first_error = n < 0 ? -errno : n;
 	}
+	__atomic_add_fetch(&writers_done, 1, __ATOMIC_RELEASE);
 	while (!sealed_now)
 		usleep(1000);
 	for (int i = 0; i < 10; i++)
@@ -356,7 +359,7 @@ static int case_threads(int nthreads)
 	if (nthreads > 64)
 		nthreads = 64;
 	for (int i = 0; i < nthreads; i++) {
-		w[i] = (struct worker){ fd, i, iters, 0, 0 };
+		w[i] = (struct worker){ fd, i, iters, 0, 0, 0 };
 		pthread_create(&tid[i], NULL, writer, &w[i]);
 	}
 	/* the main thread works too: truncate and seal races */
@@ -364,16 +367,14 @@ static int case_threads(int nthreads)
 		(void)seals(fd);
 	usleep(200000);
 	size = (size_t)nthreads * (size_t)iters * 64;
-	/* wait until every block was written before sealing */
-	for (int spins = 0; spins < 1000; spins++) {
-		struct stat st;
-
-		fstat(fd, &st);
-		if ((size_t)st.st_size >= size)
+	/* wait until every block was written before sealing (the size is
+	 * complete as soon as the last thread's blocks are: not enough) */
+	for (int spins = 0; spins < 6000; spins++) {
+		if (__atomic_load_n(&writers_done, __ATOMIC_ACQUIRE) >=
+		    nthreads)
 			break;
 		usleep(10000);
 	}
-	usleep(100000);
 	check("seal write", add(fd, F_SEAL_WRITE), 0);
 	sealed_now = 1;
 	for (int i = 0; i < nthreads; i++) {
@@ -389,6 +390,10 @@ static int case_threads(int nthreads)
 				bad++;
 	free(all);
 	check("write errors", errors, 0);
+	for (int i = 0; i < nthreads; i++)
+		if (w[i].errors)
+			printf("  thread %d: %d failed writes, the first: %s\n",
+			       i, w[i].errors, ename(w[i].first_error));
 	check("content errors", bad, 0);
 	check("EPERM after seal", eperm, nthreads * 10);
 	return failures ? 1 : 0;
@@ -570,17 +575,27 @@ static int case_check_seals(int fd, int want)
 
 static int case_child_stop(void)
 {
-	int st = 0;
-	pid_t pid = fork();
+	int st = 0, go[2];
+	pid_t pid;
+	char byte;
 
+	if (pipe(go) < 0)
+		return 1;
+	pid = fork();
 	if (pid == 0) {
 		int fd = mfd("stop", MFD_ALLOW_SEALING);
 
+		close(go[1]);
 		raise(SIGSTOP);
+		/* exit only once the parent has seen the continue: an exit
+		 * would take the place of that news */
+		if (read(go[0], &byte, 1) != 1)
+			_exit(2);
 		/* continued: still fully working */
 		_exit(write(fd, "x", 1) == 1 && add(fd, F_SEAL_WRITE) == 0 &&
 		      write(fd, "x", 1) < 0 ? 7 : 1);
 	}
+	close(go[0]);
 	check("waitpid WUNTRACED", R(waitpid(pid, &st, WUNTRACED)), pid);
 	check("stopped", WIFSTOPPED(st) ? WSTOPSIG(st) : -1, SIGSTOP);
 	/* it stays stopped */
@@ -589,6 +604,8 @@ static int case_child_stop(void)
 	kill(pid, SIGCONT);
 	check("waitpid WCONTINUED", R(waitpid(pid, &st, WCONTINUED)), pid);
 	check("continued", WIFCONTINUED(st) ? 1 : 0, 1);
+	check("go", R(write(go[1], "g", 1)), 1);
+	close(go[1]);
 	check("exit after stop", wait_code(pid), 7);
 	return failures ? 1 : 0;
 }

@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# test-ptrace.sh SEALBOX [CONFORM]
+# test-ptrace.sh [--part PART]... [--known FILE] SEALBOX [CONFORM]
 #
-# The ptrace transport, end to end:
+# The ptrace transport, end to end, in parts (--part, repeatable; default:
+# all of them, in this order; ctest runs them as separate tests):
+#   ptrace     (a) with pidfd_getfd, and (c) for it
+#   inject     (a) without pidfd_getfd
+#   legacy     (b), and (c) for it
+#   live       (d) under the ptrace backend (tests/live runs the same
+#              variants as ctests of its own: live/ptrace-*)
+#   live-3.10  (d) under legacy-kernel 3.10, against expected/3.10.txt
+#
+# The parts:
 #  (a) sealbox run --backend=ptrace --emulate=all --enforce=user -- PROG
 #      (every check in sealbox, so every call goes through the transport)
 #      for the programs of ptrace-cases.c: memfd and seal checks compared
@@ -18,7 +27,15 @@
 #      sealbox must choose the ptrace backend and a tmpfs backing by itself;
 #  (c) SIGKILL of the tracer kills the whole tree;
 #  (d) with CONFORM (tests/live/conform), the live conformance suite under
-#      the ptrace backend and under legacy-kernel 3.10 (mismatches listed).
+#      the ptrace backend and under legacy-kernel 3.10 (mismatches listed;
+#      3.10 against tests/live/expected/3.10.txt: 6.18's answers, but the
+#      errors of the system calls 3.10 does not have).
+#
+# Known failures that belong to other parts of sealbox are listed, each with
+# its reason, in FILE (default: known-failures.txt beside this script). A
+# listed check that fails prints "KNOWN" and does not count as failed; one
+# that passes is reported as "XPASS ... remove it from the list" and counts
+# as failed, so the list only shrinks; an unlisted failure fails.
 #
 # The helpers (ptrace-cases.c, legacy-kernel.c) are compiled into a
 # temporary directory with $CC (libseccomp for legacy-kernel), unless
@@ -33,9 +50,29 @@
 # only when nothing failed. SKIP lines say why a part could not run.
 set -u
 
-SEALBOX=${1:?usage: test-ptrace.sh SEALBOX [CONFORM]}
-CONFORM=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
+usage="usage: test-ptrace.sh [--part PART]... [--known FILE] SEALBOX [CONFORM]"
+all_parts="ptrace inject legacy live live-3.10"
+parts=
+KNOWN=$here/known-failures.txt
+while [ $# -gt 0 ]; do
+	case $1 in
+	--part)
+		case " $all_parts " in
+		*" ${2:-} "*) parts="$parts ${2:-}" ;;
+		*) echo "test-ptrace: unknown part '${2:-}' ($all_parts)" >&2
+		   exit 2 ;;
+		esac
+		shift 2 ;;
+	--known) KNOWN=${2:?$usage}; shift 2 ;;
+	-*) echo "$usage" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+parts=${parts:-$all_parts}
+SEALBOX=${1:?$usage}
+CONFORM=${2:-}
+want_part() { case " $parts " in *" $1 "*) return 0 ;; esac; return 1; }
 case $SEALBOX in /*) ;; *) SEALBOX=$PWD/$SEALBOX ;; esac
 case $CONFORM in /* | "") ;; *) CONFORM=$PWD/$CONFORM ;; esac
 CC=${CC:-cc}
@@ -47,6 +84,39 @@ failed=0
 ok() { passed=$((passed + 1)); echo "ok $*"; }
 bad() { failed=$((failed + 1)); echo "FAIL $*"; }
 skip() { echo "SKIP $*"; }
+
+# The known failures of the parts that run: "PART<TAB>KEY" per entry.
+: >"$tmp/known"
+: >"$tmp/known-hit"
+if [ -r "$KNOWN" ]; then
+	sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$KNOWN" |
+		awk -v parts=" $parts " 'NF >= 2 && index(parts, " " $1 " ") {
+			key = $0; sub(/^[^[:space:]]+[[:space:]]+/, "", key)
+			print $1 "\t" key }' >"$tmp/known"
+elif [ "$KNOWN" != "$here/known-failures.txt" ]; then
+	echo "test-ptrace: cannot read $KNOWN" >&2
+	exit 2
+fi
+# is_known PART KEY: listed (and now seen failing)?
+is_known() {
+	if grep -qxF "$1	$2" "$tmp/known"; then
+		printf '%s\t%s\n' "$1" "$2" >>"$tmp/known-hit"
+		return 0
+	fi
+	return 1
+}
+# bad_check PART KEY WHY...: a failure, unless it is a known one
+bad_check() {
+	local part=$1 key=$2
+	shift 2
+	if is_known "$part" "$key"; then
+		known=$((known + 1))
+		echo "KNOWN $key: $* (listed in $(basename "$KNOWN"))"
+	else
+		bad "$key${*:+: $*}"
+	fi
+}
+known=0
 
 # a zombie is dead for our purposes
 alive() {
@@ -85,19 +155,20 @@ for c in memfd dup; do
 done
 
 # run_case LABEL WANT_STATUS CMD...: run, compare the status, report
+# (the part that runs is in $part)
 run_case() {
 	local label=$1 want=$2
 	shift 2
 	timeout 120 "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
 	local got=$?
 	if [ "$got" -ne "$want" ]; then
-		bad "$label: exit $got, wanted $want"
+		bad_check "$part" "$label" "exit $got, wanted $want"
 		grep -h FAIL "$tmp/out" | head -5 | sed 's/^/    /'
 		head -c 300 "$tmp/err" | sed 's/^/    /'
 		return 1
 	fi
 	if grep -q FAIL "$tmp/out"; then
-		bad "$label"
+		bad_check "$part" "$label"
 		grep -h FAIL "$tmp/out" | head -5 | sed 's/^/    /'
 		return 1
 	fi
@@ -109,7 +180,8 @@ same_as_native() {
 	if diff -u "$tmp/native-$c.txt" "$tmp/out" >"$tmp/diff"; then
 		ok "$label: same output as native"
 	else
-		bad "$label: output differs from native"
+		bad_check "$part" "$label: same output as native" \
+			"output differs from native"
 		head -20 "$tmp/diff" | sed 's/^/    /'
 	fi
 }
@@ -134,27 +206,51 @@ cmd = sys.argv[1]
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp("bash", ["bash", "--norc", "--noprofile", "-i"])
-def read_for(t):
-    out, end = b"", time.time() + t
-    while time.time() < end:
+seen = ""
+def read_until(text, t):
+    # wait for text (no fixed sleeps: a loaded machine is slow to start)
+    global seen
+    end = time.time() + t
+    while text not in seen and time.time() < end:
         if select.select([fd], [], [], 0.05)[0]:
             try:
-                out += os.read(fd, 4096)
+                seen += os.read(fd, 4096).decode(errors="replace")
             except OSError:
                 break
-    return out.decode(errors="replace")
-read_for(0.5)
-os.write(fd, (cmd + " sh -c 'sleep 1; echo DONE-$((6*7))'\n").encode())
-time.sleep(0.5)
+    return text in seen
+def sleeping(arg, t):
+    # a process `sleep ARG` that has exec'd and sleeps: ^Z before that
+    # could land in the window where sh waits for its vfork child to exec,
+    # and a stopped vfork child holds its parent (natively too, but the
+    # window is far wider when every call is traced)
+    end = time.time() + t
+    while time.time() < end:
+        for p in os.listdir("/proc"):
+            try:
+                with open("/proc/%s/cmdline" % p, "rb") as f:
+                    if f.read() != b"sleep\0" + arg.encode() + b"\0":
+                        continue
+                with open("/proc/%s/stat" % p) as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] == "S":
+                        return True
+            except (OSError, IndexError):
+                pass
+        time.sleep(0.05)
+    return False
+arg = "2.%03d" % (os.getpid() % 1000)
+read_until("$", 5)
+os.write(fd, (cmd + " sh -c 'sleep " + arg + "; echo DONE-$((6*7))'\n").encode())
+ok = sleeping(arg, 20)
 os.write(fd, b"\x1a")
-o1 = read_for(1.5)
-os.write(fd, b"jobs\n")
-o2 = read_for(0.5)
+ok = read_until("Stopped", 10) and ok
 os.write(fd, b"fg\n")
-o3 = read_for(3)
+ok = read_until("DONE-42", 20) and ok
 os.write(fd, b"exit\n")
-read_for(0.3)
-sys.exit(0 if ("Stopped" in o1 + o2 and "DONE-42" in o3) else 1)
+read_until("\0", 0.3)
+if ok:
+    sys.exit(0)
+sys.stderr.write("    terminal: %r\n" % seen[-400:])
+sys.exit(1)
 EOF
 
 # suite PREFIX WRAP...: the programs, run as WRAP... PROG
@@ -186,7 +282,8 @@ suite() {
 	local watchdog=$!
 	for _ in $(seq 100); do grep -q stopping "$tmp/ss" && break; sleep 0.05; done
 	sleep 0.5
-	prog=$(pgrep -n -f "$CASES self-stop")
+	# sealbox's own child: ctest may run another part at the same time
+	prog=$(pgrep -n -P "$sb" -f "$CASES self-stop")
 	[ -n "$prog" ] && [ "$prog" != "$sb" ] &&
 		st=$(awk '{print $3}' "/proc/$prog/stat" 2>/dev/null)
 	kill -CONT "$sb" 2>/dev/null
@@ -195,9 +292,9 @@ suite() {
 	kill "$watchdog" 2>/dev/null
 	wait "$watchdog" 2>/dev/null
 	if [ "$st" != t ] && [ "$st" != T ]; then
-		bad "$p self-stop: state '$st' while stopped"
+		bad_check "$part" "$p self-stop" "state '$st' while stopped"
 	elif [ "$rc" -ne 0 ] || grep -q FAIL "$tmp/ss"; then
-		bad "$p self-stop: exit $rc: $(grep FAIL "$tmp/ss")"
+		bad_check "$part" "$p self-stop" "exit $rc: $(grep FAIL "$tmp/ss")"
 	else
 		ok "$p self-stop (state $st, continued by SIGCONT to sealbox)"
 	fi
@@ -206,13 +303,13 @@ suite() {
 	(cd "$tmp/proj" && rm -f ./*.o prog &&
 		timeout 120 "${run[@]}" make -j2 >"$tmp/make.out" 2>&1 &&
 		[ "$(./prog)" = 21 ]) && ok "$p make -j2" ||
-		bad "$p make -j2: $(tail -3 "$tmp/make.out")"
+		bad_check "$part" "$p make -j2" "$(tail -3 "$tmp/make.out")"
 
 	if command -v python3 >/dev/null 2>&1 && command -v bash >/dev/null; then
-		if timeout 30 python3 "$tmp/jobctl.py" "${run[*]}"; then
+		if timeout 60 python3 "$tmp/jobctl.py" "${run[*]}"; then
 			ok "$p job control (^Z, fg)"
 		else
-			bad "$p job control (^Z, fg)"
+			bad_check "$part" "$p job control (^Z, fg)"
 		fi
 	else
 		skip "$p job control: no python3"
@@ -223,19 +320,59 @@ suite() {
 # transport (with the default, a memfd backing lets the kernel hold them)
 run_ptrace=("$SEALBOX" run --backend=ptrace --emulate=all --enforce=user --)
 
-echo "# (a) --backend=ptrace --emulate=all --enforce=user"
-suite "[ptrace]" "${run_ptrace[@]}"
-echo "# (a) the same without pidfd_getfd (syscall injection)"
-export SEALBOX_FEATURES=-pidfd_getfd
-suite "[ptrace,inject]" "${run_ptrace[@]}"
-unset SEALBOX_FEATURES
+# kill_tracer LABEL CMD...: SIGKILL of the tracer kills the whole tree
+kill_tracer() {
+	local label=$1 sb sup left p
+	shift
+	rm -f "$tmp/p1" "$tmp/p2"
+	"$@" sh -c 'sleep 60 & echo $! >'"$tmp/p1"'; echo $$ >'"$tmp/p2"'; wait' &
+	sb=$!
+	for _ in $(seq 100); do
+		[ -s "$tmp/p1" ] && [ -s "$tmp/p2" ] && break
+		sleep 0.05
+	done
+	# the supervisor is the process that traces the shell
+	sup=$(awk '/TracerPid/ {print $2}' "/proc/$(cat "$tmp/p2")/status" 2>/dev/null)
+	kill -KILL "${sup:-$sb}" 2>/dev/null
+	wait "$sb" 2>/dev/null
+	sleep 0.3
+	left=
+	for p in $(cat "$tmp/p1" "$tmp/p2" 2>/dev/null); do
+		alive "$p" && left="$left $p"
+	done
+	if [ -s "$tmp/p1" ] && [ -z "$left" ]; then
+		ok "$label tree died with the tracer"
+	else
+		bad_check "$part" "$label tree died with the tracer" \
+			"survivors of a SIGKILLed tracer:$left"
+		[ -n "$left" ] && kill -KILL $left 2>/dev/null
+	fi
+}
+
+if want_part ptrace; then
+	part=ptrace
+	echo "# (a) --backend=ptrace --emulate=all --enforce=user"
+	suite "[ptrace]" "${run_ptrace[@]}"
+	echo "# (c) SIGKILL of the tracer"
+	kill_tracer "[ptrace]" "${run_ptrace[@]}"
+fi
+if want_part inject; then
+	part=inject
+	echo "# (a) the same without pidfd_getfd (syscall injection)"
+	export SEALBOX_FEATURES=-pidfd_getfd
+	suite "[ptrace,inject]" "${run_ptrace[@]}"
+	unset SEALBOX_FEATURES
+fi
 
 # (b) a 3.10 kernel
 legacy=()
 if [ -n "$LEGACY" ]; then
-	echo "# (b) legacy-kernel 3.10 -- sealbox run --emulate=auto"
 	except=${LEGACY_EXCEPT:-}
 	legacy=("$LEGACY" ${except:+--except "$except"} 3.10 --)
+fi
+if want_part legacy && [ -n "$LEGACY" ]; then
+	part=legacy
+	echo "# (b) legacy-kernel 3.10 -- sealbox run --emulate=auto"
 	"${legacy[@]}" "$SEALBOX" probe --json >"$tmp/probe.json" 2>"$tmp/err"
 	if python3 - "$tmp/probe.json" <<'EOF'
 import json, sys
@@ -271,70 +408,66 @@ EOF
 	fi
 	run_lg=("${legacy[@]}" "$SEALBOX" run --emulate=auto --)
 	suite "[3.10]" "${run_lg[@]}"
-else
+	echo "# (c) SIGKILL of the tracer"
+	kill_tracer "[legacy]" "${run_lg[@]}"
+elif [ -z "$LEGACY" ] && { want_part legacy || want_part live-3.10; }; then
 	skip "(b) legacy-kernel could not be built"
 fi
 
-# (c) SIGKILL of the tracer kills the tree
-echo "# (c) SIGKILL of the tracer"
-for mode in ptrace legacy; do
-	if [ $mode = ptrace ]; then
-		cmd=("${run_ptrace[@]}")
-	elif [ ${#legacy[@]} -gt 0 ]; then
-		cmd=("${legacy[@]}" "$SEALBOX" run --emulate=auto --)
-	else
-		continue
-	fi
-	rm -f "$tmp/p1" "$tmp/p2"
-	"${cmd[@]}" sh -c 'sleep 60 & echo $! >'"$tmp/p1"'; echo $$ >'"$tmp/p2"'; wait' &
-	sb=$!
-	for _ in $(seq 100); do
-		[ -s "$tmp/p1" ] && [ -s "$tmp/p2" ] && break
-		sleep 0.05
-	done
-	# the supervisor is the process that traces the shell
-	sup=$(awk '/TracerPid/ {print $2}' "/proc/$(cat "$tmp/p2")/status" 2>/dev/null)
-	kill -KILL "${sup:-$sb}" 2>/dev/null
-	wait "$sb" 2>/dev/null
-	sleep 0.3
-	left=
-	for p in $(cat "$tmp/p1" "$tmp/p2" 2>/dev/null); do
-		alive "$p" && left="$left $p"
-	done
-	if [ -s "$tmp/p1" ] && [ -z "$left" ]; then
-		ok "[$mode] tree died with the tracer"
-	else
-		bad "[$mode] survivors of a SIGKILLed tracer:$left"
-		[ -n "$left" ] && kill -KILL $left 2>/dev/null
-	fi
-done
-
 # (d) the live conformance suite
-if [ -n "$CONFORM" ]; then
-	echo "# (d) live conformance"
-	L=$here/../live/run-live.sh
-	"$L" --conform "$CONFORM" --emulated --name ptrace \
-		--wrap "${run_ptrace[*]}" >"$tmp/live" 2>&1 &&
-		ok "[ptrace] live conformance: $(tail -2 "$tmp/live" | head -1)" ||
-		{ bad "[ptrace] live conformance"; grep FAIL "$tmp/live" | sed 's/^/    /'; }
-	"$L" --conform "$CONFORM" --emulated --name ptrace-enforce-auto \
-		--wrap "$SEALBOX run --backend=ptrace --emulate=all --" \
-		>"$tmp/live" 2>&1 &&
-		ok "[ptrace,enforce=auto] live conformance: $(tail -2 "$tmp/live" | head -1)" ||
-		{ bad "[ptrace,enforce=auto] live conformance"; grep FAIL "$tmp/live" | sed 's/^/    /'; }
-	SEALBOX_FEATURES=-pidfd_getfd "$L" --conform "$CONFORM" --emulated \
-		--name ptrace-inject --wrap "${run_ptrace[*]}" >"$tmp/live" 2>&1 &&
-		ok "[ptrace,inject] live conformance: $(tail -2 "$tmp/live" | head -1)" ||
-		{ bad "[ptrace,inject] live conformance"; grep FAIL "$tmp/live" | sed 's/^/    /'; }
-	if [ ${#legacy[@]} -gt 0 ]; then
-		"$L" --conform "$CONFORM" --emulated --name legacy-3.10 \
-			--wrap "${legacy[*]} $SEALBOX run --emulate=auto --" \
-			>"$tmp/live" 2>&1 &&
-			ok "[3.10] live conformance" ||
-			{ bad "[3.10] live conformance: $(grep -c FAIL "$tmp/live") mismatches"
-			  grep FAIL "$tmp/live" | sed 's/^/    /'; }
+L=$here/../live/run-live.sh
+# live_run LABEL ARGS...: run-live.sh ARGS, one check
+live_run() {
+	local label=$1
+	shift
+	if "$L" --conform "$CONFORM" --emulated "$@" >"$tmp/live" 2>&1; then
+		ok "$label live conformance: $(tail -2 "$tmp/live" | head -1)"
+	else
+		bad "$label live conformance"
+		grep FAIL "$tmp/live" | sed 's/^/    /'
+		tail -3 "$tmp/live" | sed 's/^/    /'
+	fi
+}
+if [ -n "$CONFORM" ] && want_part live; then
+	part=live
+	echo "# (d) live conformance under the ptrace backend"
+	live_run "[ptrace]" --name ptrace --wrap "${run_ptrace[*]}"
+	live_run "[ptrace,enforce=auto]" --name ptrace-enforce-auto \
+		--wrap "$SEALBOX run --backend=ptrace --emulate=all --"
+	export SEALBOX_FEATURES=-pidfd_getfd
+	live_run "[ptrace,inject]" --name ptrace-inject --wrap "${run_ptrace[*]}"
+	unset SEALBOX_FEATURES
+fi
+if [ -n "$CONFORM" ] && want_part live-3.10 && [ ${#legacy[@]} -gt 0 ]; then
+	part=live-3.10
+	echo "# (d) live conformance under legacy-kernel 3.10"
+	"$L" --conform "$CONFORM" --emulated --name legacy-3.10 \
+		--expect "$here/../live/expected/3.10.txt" \
+		--wrap "${legacy[*]} $SEALBOX run --emulate=auto --" \
+		>"$tmp/live" 2>&1
+	rc=$?
+	# every mismatch is a known one, or a failure
+	before=$failed
+	while IFS= read -r line; do
+		c=${line#FAIL }
+		c=${c%%:*}
+		bad_check live-3.10 "$c" "${line#FAIL "$c": }"
+	done < <(grep '^FAIL ' "$tmp/live")
+	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$tmp/live")
+	if [ -z "$summary" ] ||
+		{ [ $rc -ne 0 ] && ! grep -q '^FAIL ' "$tmp/live"; }; then
+		bad "[3.10] live conformance did not run: exit $rc"
+		tail -5 "$tmp/live" | sed 's/^/    /'
+	elif [ "$failed" -eq "$before" ]; then
+		ok "[3.10] live conformance against 3.10.txt: $summary, every failure a known one"
 	fi
 fi
 
-echo "test-ptrace: $passed passed, $failed failed"
+# a known failure that did not happen: the list must shrink
+while IFS=$'\t' read -r kp kk; do
+	grep -qxF "$kp	$kk" "$tmp/known-hit" && continue
+	bad "XPASS $kk: listed in $(basename "$KNOWN") (part $kp) but passes now: remove it from the list"
+done <"$tmp/known"
+
+echo "test-ptrace: $passed passed, $failed failed, $known known failures"
 [ "$failed" -eq 0 ]

@@ -17,6 +17,13 @@
 #                    (sealbox run --emulate=all): skip the `requires` check
 #                    and the cases listed as `# native-only: CASE`
 #
+# An expected file with a line `# base: FILE` (FILE beside it) is an overlay:
+# FILE's cases, with the overlay's lines in place of FILE's for the same
+# case. It states what a kernel without some system call gives where the
+# emulation cannot help (expected/3.10.txt): each of its results must be an
+# error (`ENOSYS`, `SETUP:open-tmpfile=EISDIR`), and each case must be one
+# of FILE's, or the script stops with status 2.
+#
 # An expected file states the kernel feature level it was recorded on with
 # lines `# requires: CASE RESULT`. Those cases are first run natively (no
 # wrapper: the question is what the running kernel can do); if any answers
@@ -77,6 +84,31 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# --- an overlay: FILE's cases, then the overlay's (a later line wins) ---
+base=$(sed -n -E 's/^#[[:space:]]*base:[[:space:]]*([^[:space:]]+).*/\1/p' "$expect" | head -n 1)
+if [ -n "$base" ]; then
+	base=$(dirname "$expect")/$base
+	if [ ! -r "$base" ]; then
+		say "base of $(basename "$expect") not readable: $base" >&2
+		exit 2
+	fi
+	bad=$(awk '
+		NR == FNR { if ($0 !~ /^[[:space:]]*(#|$)/) known[$1] = 1; next }
+		$0 ~ /^[[:space:]]*(#|$)/ { next }
+		!($1 in known) { printf "%s: not a case of the base file; ", $1; next }
+		$2 !~ /^(SETUP:[^=]+=)?E[A-Z0-9]+$/ || NF != 2 {
+			printf "%s: %s is not an error; ", $1, substr($0, length($1) + 2)
+		}' "$base" "$expect")
+	if [ -n "$bad" ]; then
+		say "$(basename "$expect"): bad overlay: ${bad%; }" >&2
+		exit 2
+	fi
+	cat "$base" "$expect" >"$tmp/expect"
+	expect_name=$(basename "$expect")
+	expect=$tmp/expect
+fi
+expect_name=${expect_name:-$(basename "$expect")}
+
 # a whole run takes well under a second natively; the limit only catches a
 # wedged wrapper
 limit=()
@@ -102,7 +134,7 @@ if [ -s "$tmp/requires" ] && [ "$emulated" -eq 0 ]; then
 					printf "%s gives %s here, the expected file needs %s; ", c, (c in got) ? got[c] : "nothing", want[c]
 		}' "$tmp/requires" "$tmp/probe")
 	if [ -n "$reason" ]; then
-		echo "SKIP: $(basename "$expect") is for another kernel feature level: ${reason%; }"
+		echo "SKIP: $expect_name is for another kernel feature level: ${reason%; }"
 		exit 77
 	fi
 fi
@@ -188,8 +220,8 @@ if [ "$compare" -ne 0 ]; then
 		say "stderr of the run (first lines):"
 		head -n 20 "$tmp/err" | sed 's/^/    /'
 	fi
-	say "$(basename "$expect"): mismatches (command: ${cmd[*]})"
+	say "$expect_name: mismatches (command: ${cmd[*]})"
 	exit 1
 fi
-say "$(basename "$expect"): all cases match in ${elapsed}s"
+say "$expect_name: all cases match in ${elapsed}s"
 exit 0
