@@ -11,10 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
@@ -119,6 +122,75 @@ static int pick_base(const char *base, char *out, size_t len)
 	return 0;
 }
 
+/*
+ * Before fsmount (5.2), the same tmpfs reached by no path, where we may
+ * mount (CAP_SYS_ADMIN): a child mounts it in a mount namespace of its own
+ * and sends us its root directory. When the child exits, its namespace
+ * goes and the mount is detached from every tree, but lives on while an
+ * open file holds it; /proc/PID/maps then shows a file in it from its own
+ * root, "/memfd:NAME (deleted)", as a kernel memfd. An fd, or -errno.
+ */
+static int open_detached_by_namespace(void)
+{
+	static const char *const mount_points[] = { "/tmp", "/dev", "/mnt" };
+	char cbuf[CMSG_SPACE(sizeof(int))], byte = 0;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = { 0 };
+	struct cmsghdr *cm;
+	int sv[2], fd = -1, status;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return neg_errno();
+	pid = fork();
+	if (pid < 0) {
+		int err = neg_errno();
+
+		close(sv[0]);
+		close(sv[1]);
+		return err;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		if (unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			_exit(1);
+		for (size_t i = 0; i < SB_ARRAY_SIZE(mount_points); i++) {
+			if (mount("tmpfs", mount_points[i], "tmpfs",
+				  MS_NOSUID | MS_NODEV, "mode=0700") < 0)
+				continue;
+			fd = open(mount_points[i],
+				  O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			break;
+		}
+		if (fd < 0)
+			_exit(1);
+		memset(cbuf, 0, sizeof(cbuf));
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = cbuf;
+		msg.msg_controllen = sizeof(cbuf);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+		_exit(sendmsg(sv[1], &msg, MSG_NOSIGNAL) == 1 ? 0 : 1);
+	}
+	close(sv[1]);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf;
+	msg.msg_controllen = sizeof(cbuf);
+	if (recvmsg(sv[0], &msg, MSG_CMSG_CLOEXEC) == 1 &&
+	    (cm = CMSG_FIRSTHDR(&msg)) != NULL && cm->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	close(sv[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return fd >= 0 ? fd : -EPERM;
+}
+
 /* A tmpfs that no path reaches: it vanishes with its last reference. */
 static int open_detached(void)
 {
@@ -126,6 +198,8 @@ static int open_detached(void)
 	long mnt;
 
 	fsfd = (int)syscall(SYS_fsopen, "tmpfs", SB_FSOPEN_CLOEXEC);
+	if (fsfd < 0 && errno == ENOSYS)
+		return open_detached_by_namespace();
 	if (fsfd < 0)
 		return neg_errno();
 	if (syscall(SYS_fsconfig, fsfd, SB_FSCONFIG_SET_STRING, "mode", "0700",

@@ -2086,9 +2086,13 @@ bool sb_handler_wanted(const struct sb_emulator *e, const struct sb_handler *h)
 		return e->plan.emulated_files &&
 		       e->plan.action[SB_F_MEMFD_CREATE] == SB_EMULATED;
 	case SB_WHEN_NAMES:
+		/* a detached store shows "/memfd:NAME" itself, but a '/' in
+		 * NAME cannot be in a file name: readlink answers from the
+		 * registry there too */
 		return e->plan.emulated_files &&
 		       (e->backing.kind == SB_BACKING_TMPFILE ||
-			e->backing.kind == SB_BACKING_UNLINKED);
+			e->backing.kind == SB_BACKING_UNLINKED ||
+			e->backing.kind == SB_BACKING_DETACHED);
 	}
 	return false;
 }

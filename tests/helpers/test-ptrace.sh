@@ -384,7 +384,7 @@ want = {"memfd_create": False, "seccomp_user_notif": False,
 bad = [k for k, v in want.items() if f[k]["native"] is not v]
 assert not bad, bad
 assert d["backend"]["name"] == "ptrace", d["backend"]
-assert d["backing"] in ("unlinked", "tmpfile"), d["backing"]
+assert d["backing"] in ("detached", "unlinked", "tmpfile"), d["backing"]
 EOF
 	then ok "[3.10] probe: no memfd, notif, pidfd, O_TMPFILE; ptrace and tmpfs chosen"
 	else bad "[3.10] probe: $(head -c 300 "$tmp/probe.json")"
