@@ -721,6 +721,48 @@ static void case_create_two(const struct conform_case *c)
 	       sa.st_ino == sb.st_ino ? "same" : "other");
 }
 
+/*
+ * Many memfds come and go (a third closed after each round of 100): every
+ * one still open holds its own content, no two share a descriptor, and
+ * the numbers of closed ones come back (sealbox picks numbers for emulated
+ * memfds and reclaims what nothing holds).
+ */
+static void case_create_churn(const struct conform_case *c)
+{
+	int fds[400], tags[400], n = 0, bad = 0;
+
+	(void)c;
+	for (int round = 0; round < 20; round++) {
+		int kept = 0;
+
+		for (int i = 0; i < 100; i++) {
+			int fd = mfd_new(0), tag = round * 1000 + i;
+
+			if (pwrite(fd, &tag, sizeof(tag), 0) != sizeof(tag))
+				setup_fail("pwrite");
+			fds[n] = fd;
+			tags[n++] = tag;
+		}
+		for (int i = 0; i < n; i++) {
+			if ((i + round) % 3 == 0) {
+				close(fds[i]);
+				continue;
+			}
+			fds[kept] = fds[i];
+			tags[kept++] = tags[i];
+		}
+		n = kept;
+		for (int i = 0; i < n; i++) {
+			int got = -1;
+
+			if (pread(fds[i], &got, sizeof(got), 0) != sizeof(got) ||
+			    got != tags[i])
+				bad++;
+		}
+	}
+	report("ok=%d-open,%d-wrong", n, bad);
+}
+
 static void case_create_sysctl(const struct conform_case *c)
 {
 	char buf[32] = "";
@@ -2601,6 +2643,7 @@ static const struct single singles[] = {
 	{ "create.stat.blksize", "create", case_create_stat, 4 },
 	{ "create.statfs.type", "create", case_create_stat, 5 },
 	{ "create.two_memfds", "create", case_create_two, 0 },
+	{ "create.churn", "create", case_create_churn, 0 },
 	{ "create.sysctl.memfd_noexec", "create", case_create_sysctl, 0 },
 
 	/* --- seals --- */
