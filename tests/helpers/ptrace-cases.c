@@ -644,24 +644,34 @@ static void on_tick(int sig)
 }
 
 /*
- * The timer's period: 200 us, or four times what the handler's own call
- * costs here if that is more. Signals must keep landing in the middle of
- * emulated calls, but a handler that takes longer than the period would
- * find the next signal already pending each time it returns, and the
- * program would never get back to its loop, under any supervisor (a
- * sanitizer build, a loaded machine, injected calls before pidfd_getfd).
+ * The timer's period: 200 us, or four times what one round of the loop
+ * (a pwrite, a dup, an F_GET_SEALS, a close) and the handler's own call
+ * cost here, if that is more. Signals must keep landing in the middle of
+ * emulated calls; but when a signal comes sooner than a call can finish,
+ * every call is interrupted and started again and the program never gets
+ * on, under any supervisor (a sanitizer build, a loaded machine, fd
+ * fetches by injected calls before pidfd_getfd).
  */
-static long signal_period_us(void)
+static long signal_period_us(int fd)
 {
 	struct timespec a, b;
+	char buf[64];
 	long us;
 
+	memset(buf, 'z', sizeof(buf));
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	for (int i = 0; i < 20; i++)
+	for (int i = 0; i < 10; i++) {
+		int d;
+
+		(void)pwrite(fd, buf, sizeof(buf), (off_t)i * 64);
+		d = dup(fd);
+		(void)seals(d);
+		close(d);
 		(void)fcntl(3, F_GET_SEALS);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	us = ((b.tv_sec - a.tv_sec) * 1000000L +
-	      (b.tv_nsec - a.tv_nsec) / 1000L) / 20;
+	      (b.tv_nsec - a.tv_nsec) / 1000L) / 10;
 	if (us > 100000)
 		us = 100000; /* it_interval.tv_usec stays below a second */
 	return us * 4 > 200 ? us * 4 : 200;
@@ -674,7 +684,7 @@ static int case_signals(void)
 	int fd = mfd("signals", MFD_ALLOW_SEALING), bad = 0, d;
 	char buf[64];
 
-	it.it_interval.tv_usec = it.it_value.tv_usec = signal_period_us();
+	it.it_interval.tv_usec = it.it_value.tv_usec = signal_period_us(fd);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_tick;
 	sa.sa_flags = SA_RESTART;
