@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "kcompat.h"
 #include "memfd.h"
 #include "util.h"
@@ -133,10 +134,6 @@ static int pick_base(const char *base, char *out, size_t len)
 static int open_detached_by_namespace(void)
 {
 	static const char *const mount_points[] = { "/tmp", "/dev", "/mnt" };
-	char cbuf[CMSG_SPACE(sizeof(int))], byte = 0;
-	struct iovec iov = { &byte, 1 };
-	struct msghdr msg = { 0 };
-	struct cmsghdr *cm;
 	int sv[2], fd = -1, status;
 	pid_t pid;
 
@@ -163,28 +160,10 @@ static int open_detached_by_namespace(void)
 				  O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 			break;
 		}
-		if (fd < 0)
-			_exit(1);
-		memset(cbuf, 0, sizeof(cbuf));
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = cbuf;
-		msg.msg_controllen = sizeof(cbuf);
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-		_exit(sendmsg(sv[1], &msg, MSG_NOSIGNAL) == 1 ? 0 : 1);
+		_exit(fd >= 0 && sb_send_fd(sv[1], fd) == 0 ? 0 : 1);
 	}
 	close(sv[1]);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf;
-	msg.msg_controllen = sizeof(cbuf);
-	if (recvmsg(sv[0], &msg, MSG_CMSG_CLOEXEC) == 1 &&
-	    (cm = CMSG_FIRSTHDR(&msg)) != NULL && cm->cmsg_type == SCM_RIGHTS)
-		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	fd = sb_recv_fd(sv[0]);
 	close(sv[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;

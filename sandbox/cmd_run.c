@@ -27,6 +27,7 @@
 
 #include "cli.h"
 #include "emulator.h"
+#include "fdpass.h"
 #include "filter.h"
 #include "kcompat.h"
 #include "notify.h"
@@ -70,55 +71,6 @@ static int pick_fd_base(void)
 	if (soft > 4096 + 256)
 		return 4096;
 	return (int)(soft - soft / 4);
-}
-
-static int send_fd(int sock, int fd)
-{
-	char dummy = 'L';
-	struct iovec iov = { &dummy, 1 };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr msg = { 0 };
-	struct cmsghdr *cm;
-
-	memset(&u, 0, sizeof(u));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = u.buf;
-	msg.msg_controllen = sizeof(u.buf);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : neg_errno();
-}
-
-static int recv_fd(int sock)
-{
-	char dummy;
-	struct iovec iov = { &dummy, 1 };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr msg = { 0 };
-	struct cmsghdr *cm;
-	int fd = -1;
-
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = u.buf;
-	msg.msg_controllen = sizeof(u.buf);
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
-		return -EPIPE;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -EPIPE;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
 }
 
 static int exec_status(int err)
@@ -167,7 +119,7 @@ __attribute__((noreturn)) static void run_child(struct sb_emulator *e,
 	if (listener < 0)
 		child_fail(err_pipe, 0, -listener);
 	if (installed) {
-		if (send_fd(sock, listener) < 0)
+		if (sb_send_fd(sock, listener) < 0)
 			_exit(SB_EXIT_FAILURE);
 		close(listener);
 	}
@@ -347,7 +299,7 @@ static void accept_member(struct supervisor *s)
 		struct pollfd p = { conn, POLLIN, 0 };
 
 		if (poll(&p, 1, 10000) == 1 &&
-		    (listener = recv_fd(conn)) >= 0) {
+		    (listener = sb_recv_fd(conn)) >= 0) {
 			add_notifier(s, listener, conn);
 			return;
 		}
@@ -694,7 +646,7 @@ static int launch(struct sb_emulator *e, bool wait_killable, char **argv,
 	s->life = life[0];
 	close(sock[1]);
 	close(err_pipe[1]);
-	*listener = recv_fd(sock[0]);
+	*listener = sb_recv_fd(sock[0]);
 	close(sock[0]);
 	s->prog = argv[0];
 	if (*listener >= 0) {
@@ -788,7 +740,7 @@ static int join_session(const char *name, const struct sb_cli *cli,
 	if (ret > 0)
 		return ret;
 	if (listener >= 0) {
-		if (send_fd(conn, listener) < 0)
+		if (sb_send_fd(conn, listener) < 0)
 			sb_die("run: --session=%s: hand-over failed", name);
 		close(listener);
 	}
