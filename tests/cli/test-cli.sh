@@ -141,6 +141,16 @@ done
 got=$("$SEALBOX" run --emulate=all -- printf '%s' --help)
 [ "$got" = "--help" ] && ok || bad "PROG's --help: '$got'"
 
+# the tree runs without CAP_SYS_PTRACE (bit 19), so not even root can
+# read or write the supervisor's memory; under either backend
+for b in notify ptrace; do
+	eff=$("$SEALBOX" run --emulate=all --backend=$b -- \
+		sh -c 'sed -n "s/^CapEff:[[:space:]]*//p" /proc/self/status')
+	if [ -n "$eff" ] && [ $(( 0x$eff & (1 << 19) )) -eq 0 ]; then ok; else
+		bad "[$b] CAP_SYS_PTRACE kept: CapEff $eff"
+	fi
+done
+
 # sealbox's own errors: 125 and "sealbox: WHAT: WHY"
 expect_status 125 "unknown option" -- "$SEALBOX" run --bogus -- true
 expect_stderr "^sealbox: run: --bogus: unknown option" "unknown option message"
