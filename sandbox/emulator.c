@@ -1947,6 +1947,161 @@ static struct sb_verdict h_readlink(struct sb_call *c)
 	return sb_return((int64_t)len);
 }
 
+/* ---- exec of an emulated file on a tmpfs backing ------------------------ */
+
+#ifndef KCMP_FILE
+#define KCMP_FILE 0
+#endif
+
+/* Is this fd of process tgid open for writing (its fdinfo flags)? */
+static bool fd_writable(pid_t tgid, const char *fd)
+{
+	char path[64 + NAME_MAX], text[256];
+	autoclose int in = -1;
+	unsigned int flags;
+	const char *p;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)tgid, fd);
+	in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return false;
+	n = read(in, text, sizeof(text) - 1);
+	if (n <= 0)
+		return false;
+	text[n] = '\0';
+	p = strstr(text, "flags:");
+	return p && sscanf(p + 6, "%o", &flags) == 1 && fl_writable((int)flags);
+}
+
+/*
+ * How many open files (descriptions, not descriptors: a dup is the same
+ * one) process tgid holds writable on the inode of st, up to `most`.
+ */
+static int writable_opens(pid_t tgid, const struct stat *st, int most)
+{
+	char path[64];
+	int seen[8], nseen = 0;
+	DIR *d;
+	struct dirent *de;
+
+	if (most > (int)SB_ARRAY_SIZE(seen))
+		most = (int)SB_ARRAY_SIZE(seen);
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)tgid);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while (nseen < most && (de = readdir(d)) != NULL) {
+		struct stat fst;
+		int fd = atoi(de->d_name), i;
+
+		if (de->d_name[0] == '.' ||
+		    fstatat(dirfd(d), de->d_name, &fst, 0) < 0 ||
+		    fst.st_dev != st->st_dev || fst.st_ino != st->st_ino ||
+		    !fd_writable(tgid, de->d_name))
+			continue;
+		for (i = 0; i < nseen; i++)
+			if (syscall(SYS_kcmp, tgid, tgid, KCMP_FILE, seen[i],
+				    fd) != 1 &&
+			    syscall(SYS_kcmp, tgid, tgid, KCMP_FILE, seen[i],
+				    fd) != 2)
+				break; /* the same open file (or no kcmp) */
+		if (i == nseen)
+			seen[nseen++] = fd;
+	}
+	closedir(d);
+	return nseen;
+}
+
+/*
+ * A read-only copy of f's file: same content, mode, owner and name, on the
+ * backing store, with no writer left (the file the new program runs).
+ */
+static int exec_copy(struct sb_emulator *emu, const struct efile *f)
+{
+	char self[64], buf[65536];
+	autoclose int src = -1, rw = -1;
+	off_t off = 0;
+	ssize_t n;
+	int ro;
+
+	self_path(self, sizeof(self), f->fd);
+	src = open(self, O_RDONLY | O_CLOEXEC);
+	if (src < 0)
+		return neg_errno();
+	rw = sb_backing_create(&emu->backing, f->e->name ? f->e->name : "",
+			       f->st.st_mode & 07777);
+	if (rw < 0)
+		return rw;
+	while ((n = pread(src, buf, sizeof(buf), off)) > 0) {
+		if (write(rw, buf, (size_t)n) != n)
+			return -ENOMEM;
+		off += n;
+	}
+	if (n < 0)
+		return neg_errno();
+	/* the mode as it is now (the store applies a umask-free mode, but
+	 * say it once more), and the owner where ours differs */
+	(void)fchmod(rw, f->st.st_mode & 07777);
+	(void)fchown(rw, f->st.st_uid, f->st.st_gid);
+	self_path(self, sizeof(self), rw);
+	ro = open(self, O_RDONLY | O_CLOEXEC);
+	return ro < 0 ? neg_errno() : ro;
+}
+
+/*
+ * execve/execveat of an emulated memfd on a tmpfs backing (where only the
+ * ptrace transport can help: swap_fd). A memfd's own open file is not a
+ * writer, so a program may exec the memfd it wrote (fexecve); the open of
+ * a tmpfs file that stands in for it is one, and the kernel would say
+ * ETXTBSY. So the call runs with the caller's fd N swapped for a read-only
+ * copy (same content, mode and name), and N gets its file back when the
+ * call returns (or after the exec, where N survives it). ETXTBSY is then
+ * ours to give, where the kernel would: another writable open of the file
+ * in the caller besides the memfd's own (say, an O_RDWR reopen).
+ */
+static struct sb_verdict h_exec(struct sb_call *c)
+{
+	auto_efile struct efile f = { .fd = -1 };
+	bool at = c->nr == __NR_execveat;
+	uint64_t flags = at ? c->args[4] : 0;
+	char path[PATH_MAX];
+	pid_t pid = 0, tgid;
+	ssize_t n;
+	int fd, copy, err;
+
+	if (!c->ops->swap_fd)
+		return sb_continue();
+	n = c->ops->read_mem(c, c->args[at ? 1 : 0], path, sizeof(path));
+	if (n <= 0 || !memchr(path, '\0', (size_t)n))
+		return sb_continue(); /* EFAULT, ENAMETOOLONG: the kernel's */
+	if (at && path[0] == '\0' && (flags & AT_EMPTY_PATH))
+		fd = (int)c->args[0];
+	else if ((path[0] == '/' || !at || (int)c->args[0] == AT_FDCWD) &&
+		 (fd = sb_proc_fd_path(path, 0, &pid)) >= 0 &&
+		 (pid == 0 || pid == c->tid || pid == c->ops->get_tgid(c)))
+		; /* /proc/self/fd/N, /dev/fd/N: the caller's fd N */
+	else
+		return sb_continue();
+	if (efile_get(c, (uint64_t)(unsigned int)fd, &f) < 0 || !f.e ||
+	    (f.fl & O_PATH) || !S_ISREG(f.st.st_mode) || is_hugetlb(f.e) ||
+	    c->emu->backing.kind == SB_BACKING_MEMFD)
+		return sb_continue();
+	/* not executable at all: the kernel's EACCES comes before ETXTBSY */
+	if (!(f.st.st_mode & 0111))
+		return sb_continue();
+	tgid = c->ops->get_tgid(c);
+	if (tgid > 0 && writable_opens(tgid, &f.st, 2) >= 2)
+		return sb_return(-ETXTBSY);
+	copy = exec_copy(c->emu, &f);
+	if (copy < 0)
+		return sb_continue(); /* the kernel's ETXTBSY, as before */
+	err = c->ops->swap_fd(c, fd, copy);
+	close(copy);
+	(void)err; /* failed: the call runs on its own file (ETXTBSY) */
+	return sb_continue();
+}
+
 /* ---- the table --------------------------------------------------------- */
 
 #define RULE1(a0, op0, x0, y0) \
@@ -2041,6 +2196,8 @@ static const struct sb_handler handlers[] = {
 	{ "chmod", h_chmod, SB_WHEN_EXEC_SEAL, 0, 0, { { 0 } } },
 	{ "fchmodat", h_chmod, SB_WHEN_EXEC_SEAL, 0, 0, { { 0 } } },
 	{ "fchmodat2", h_chmod, SB_WHEN_EXEC_SEAL, 0, 0, { { 0 } } },
+	{ "execve", h_exec, SB_WHEN_EXEC_COPY, 0, 0, { { 0 } } },
+	{ "execveat", h_exec, SB_WHEN_EXEC_COPY, 0, 0, { { 0 } } },
 	{ "readlink", h_readlink, SB_WHEN_NAMES, 0, 0, { { 0 } } },
 	{ "readlinkat", h_readlink, SB_WHEN_NAMES, 0, 0, { { 0 } } },
 	/* asynchronous writers sealbox cannot check: absent, as on an old
@@ -2086,6 +2243,9 @@ bool sb_handler_wanted(const struct sb_emulator *e, const struct sb_handler *h)
 		return e->plan.emulated_files && !e->strict_fds;
 	case SB_WHEN_STRICT:
 		return e->strict_fds;
+	case SB_WHEN_EXEC_COPY:
+		return e->strict_fds && e->exec_copies &&
+		       e->backing.kind != SB_BACKING_MEMFD;
 	case SB_WHEN_ALL_MODE:
 		return e->plan.emulated_files &&
 		       e->plan.action[SB_F_MEMFD_CREATE] == SB_EMULATED;

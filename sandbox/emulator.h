@@ -46,6 +46,12 @@ struct sb_emulator {
 	 * kernel: fd-based rules match every fd, not only the reserved range.
 	 */
 	bool strict_fds;
+	/*
+	 * The transport can let a call run with one of the caller's fds
+	 * swapped for another file (target ops swap_fd): exec of an emulated
+	 * memfd on a tmpfs backing runs on a copy with no writers.
+	 */
+	bool exec_copies;
 	/* devices that hold emulated files: a file on another one is not
 	 * ours, and needs no file handle or registry look-up */
 	uint64_t devs[8];
@@ -64,6 +70,8 @@ enum sb_rule_when {
 			      * (not strict_fds): keeping aliases there */
 	SB_WHEN_ALL_MODE, /* --emulate=all only (paths that cannot be checked) */
 	SB_WHEN_STRICT,   /* strict_fds: sealbox alone holds the seals */
+	SB_WHEN_EXEC_COPY, /* strict, a tmpfs backing, and a transport that
+			    * can run exec on a copy (exec_copies) */
 	SB_WHEN_NAMES,    /* the backing store cannot show /memfd:NAME itself */
 	SB_WHEN_EXEC_SEAL, /* F_SEAL_EXEC is ours: chmod must be checked */
 	SB_WHEN_MEMFD_EXEC_FLAGS, /* layered: only MFD_NOEXEC_SEAL/MFD_EXEC */

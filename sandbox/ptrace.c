@@ -179,9 +179,14 @@ struct tracee {
 	 * pin_arg gets pin_val back */
 	bool pin_exit;
 	bool pin_saw_entry;    /* before 4.8: the entry stop came first */
-	int pin_fd;
+	int pin_fd;            /* -1: no pinned copy (only a swap) */
 	unsigned int pin_arg;
 	uint64_t pin_val;
+	/* swap_fd: at the exit stop (pin_exit), swap_saved goes back to
+	 * swap_at; -1: no swap */
+	int swap_at, swap_saved;
+	bool swap_cloexec;
+	bool exec_exit;        /* the exit stop to come ends an exec */
 };
 
 /* A socket shared with the programs: our end, and a copy of theirs (to
@@ -271,6 +276,10 @@ struct pt_call {
 	bool have_pin;         /* pin_fd_arg: pin_fd replaces args[pin_arg] */
 	int pin_fd;
 	unsigned int pin_arg;
+	bool have_swap;        /* swap_fd: the thread's own file at swap_at
+				* is kept at swap_saved meanwhile */
+	int swap_at, swap_saved;
+	bool swap_cloexec;
 	unsigned int nheld;
 	siginfo_t held[MAX_HELD_SIGNALS];
 };
@@ -319,6 +328,8 @@ static struct tracee *tracee_add(struct sb_ptrace *pt, pid_t tid)
 		return NULL;
 	t->tid = tid;
 	t->pidfd = -1;
+	t->pin_fd = -1;
+	t->swap_saved = -1;
 	/* until its creation says otherwise (a stop can come first) */
 	t->shares_files = true;
 	t->next = *bucket_of(pt, tid);
@@ -582,6 +593,9 @@ static ssize_t mem_read_raw(pid_t tid, uint64_t addr, void *buf, size_t len)
 	return peek_read(tid, addr, buf, len);
 }
 
+static ssize_t poke_write(pid_t tid, uint64_t addr, const void *buf,
+			  size_t len);
+
 static ssize_t mem_write_raw(pid_t tid, uint64_t addr, const void *buf,
 			     size_t len)
 {
@@ -613,6 +627,26 @@ static ssize_t mem_write_raw(pid_t tid, uint64_t addr, const void *buf,
 		if (n == -ESRCH)
 			return n;
 	}
+	return poke_write(tid, addr, buf, len);
+}
+
+/*
+ * Write where the program itself cannot (its code: a copy-on-write page
+ * of the mapping), as a debugger plants a breakpoint.
+ */
+static ssize_t text_write(pid_t tid, uint64_t addr, const void *buf,
+			  size_t len)
+{
+	ssize_t n = procmem_rw(tid, addr, (void *)(uintptr_t)buf, len, true);
+
+	if (n == (ssize_t)len || n == -ESRCH)
+		return n;
+	return poke_write(tid, addr, buf, len);
+}
+
+static ssize_t poke_write(pid_t tid, uint64_t addr, const void *buf,
+			  size_t len)
+{
 	for (size_t done = 0; done < len; done += sizeof(long)) {
 		long word = 0;
 		size_t n = len - done < sizeof(long) ? len - done : sizeof(long);
@@ -1734,6 +1768,56 @@ static int pt_pin_fd_arg(struct sb_call *c, unsigned int arg, int file)
 	return 0;
 }
 
+/* Put the thread's own file back where swap_fd took it from. */
+static void swap_back(struct pt_call *pc, int at, int saved, bool cloexec)
+{
+	/* after an exec both are gone when they were close-on-exec: EBADF */
+	(void)inject_simple(pc, SYS_dup3, (uint64_t)saved, (uint64_t)at,
+			    cloexec ? O_CLOEXEC : 0);
+	(void)inject_simple(pc, SYS_close, (uint64_t)saved, 0, 0);
+}
+
+/*
+ * The call is to run with the thread's fd `at` naming `file`: its own file
+ * goes to a spare number (with the same close-on-exec flag, so that it
+ * outlives an exec exactly when `at` does), `file` takes its place, and at
+ * the call's exit (see on_pin_exit) the two change back.
+ */
+static int pt_swap_fd(struct sb_call *c, int at, int file)
+{
+	struct pt_call *pc = pc_of(c);
+	int64_t fdfl, saved;
+	bool cloexec;
+	int nfd;
+
+	if (pc->dead)
+		return -ESRCH;
+	if (at < 0 || file < 0)
+		return -EINVAL;
+	if (pc->have_swap)
+		return -EBUSY;
+	fdfl = inject_simple(pc, SYS_fcntl, (uint64_t)at, F_GETFD, 0);
+	if (fdfl < 0)
+		return (int)fdfl;
+	cloexec = (fdfl & FD_CLOEXEC) != 0;
+	saved = inject_simple(pc, SYS_fcntl, (uint64_t)at,
+			      cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
+	if (saved < 0)
+		return (int)saved;
+	nfd = install_by_socket(pc, file, at, 0, cloexec);
+	if (nfd == -ENOTSOCK)
+		nfd = install_by_open(pc, file, at, 0, cloexec);
+	if (nfd < 0) {
+		swap_back(pc, at, (int)saved, cloexec);
+		return nfd;
+	}
+	pc->have_swap = true;
+	pc->swap_at = at;
+	pc->swap_saved = (int)saved;
+	pc->swap_cloexec = cloexec;
+	return 0;
+}
+
 static const struct sb_target_ops ptrace_ops = {
 	.read_mem = pt_read_mem,
 	.write_mem = pt_write_mem,
@@ -1742,6 +1826,7 @@ static const struct sb_target_ops ptrace_ops = {
 	.get_tgid = pt_get_tgid,
 	.still_valid = pt_still_valid,
 	.pin_fd_arg = pt_pin_fd_arg,
+	.swap_fd = pt_swap_fd,
 };
 
 /* Resume a thread from a stop of its own: to its pinned call's exit stop,
@@ -1832,6 +1917,10 @@ static void finish(struct pt_call *pc, struct sb_verdict v)
 		(void)inject_simple(pc, SYS_close, (uint64_t)pc->pin_fd, 0, 0);
 		pc->have_pin = false;
 	}
+	if (pc->have_swap && v.kind != SB_CONTINUE && !pc->dead) {
+		swap_back(pc, pc->swap_at, pc->swap_saved, pc->swap_cloexec);
+		pc->have_swap = false;
+	}
 	if (pc->scratch_page && !pc->dead)
 		(void)inject_simple(pc, SYS_munmap, pc->scratch_page, PAGE, 0);
 	if (pc->dead)
@@ -1855,15 +1944,24 @@ static void finish(struct pt_call *pc, struct sb_verdict v)
 		t->reexec_nr = pc->nr;
 		memcpy(t->reexec_args, pc->args, sizeof(t->reexec_args));
 		t->reexec_ip = pc->ip;
+		t->pin_fd = -1;
+		t->swap_saved = -1;
 		if (pc->have_pin) {
 			sb_regs_set_arg(&regs, (int)pc->pin_arg,
 					(uint64_t)pc->pin_fd);
 			t->reexec_args[pc->pin_arg] = (uint64_t)pc->pin_fd;
-			t->pin_exit = true;
-			t->pin_saw_entry = false;
 			t->pin_fd = pc->pin_fd;
 			t->pin_arg = pc->pin_arg;
 			t->pin_val = pc->args[pc->pin_arg];
+		}
+		if (pc->have_swap) {
+			t->swap_at = pc->swap_at;
+			t->swap_saved = pc->swap_saved;
+			t->swap_cloexec = pc->swap_cloexec;
+		}
+		if (pc->have_pin || pc->have_swap) {
+			t->pin_exit = true;
+			t->pin_saw_entry = false;
 		}
 		if (sb_regs_set(t->tid, &regs) < 0)
 			return;
@@ -1959,6 +2057,9 @@ static void on_pin_exit(struct sb_ptrace *pt, struct tracee *t)
 {
 	struct pt_call pc;
 	struct sb_regs regs;
+	char insn[SB_SYSCALL_INSN_LEN];
+	bool planted = false;
+	uint64_t ip;
 
 	if (pt->seccomp_after_entry == 0 && !t->pin_saw_entry) {
 		/* before 4.8 the seccomp stop came before the entry stop */
@@ -1977,11 +2078,39 @@ static void on_pin_exit(struct sb_ptrace *pt, struct tracee *t)
 	pc.ip = sb_regs_ip(&pc.orig);
 	/* at an exit stop: an injected call backs up over the instruction */
 	pc.slot_used = true;
-	(void)inject_simple(&pc, SYS_close, (uint64_t)t->pin_fd, 0, 0);
+	ip = sb_regs_ip(&pc.orig);
+	if (t->exec_exit && t->swap_saved >= 0) {
+		/*
+		 * The first stop of the new program: no syscall instruction
+		 * is behind its address. One is planted at the address for
+		 * the injected calls, and the bytes put back after them. Only
+		 * for a native program (a compat one keeps the copy at N).
+		 */
+		if (!sb_regs_native(&pc.orig) ||
+		    mem_read(t->tid, ip, insn, SB_SYSCALL_INSN_LEN) !=
+		    SB_SYSCALL_INSN_LEN ||
+		    text_write(t->tid, ip, SB_SYSCALL_INSN,
+			       SB_SYSCALL_INSN_LEN) != SB_SYSCALL_INSN_LEN) {
+			t->swap_saved = -1;
+		} else {
+			planted = true;
+			sb_regs_set_ip(&pc.orig, ip + SB_SYSCALL_INSN_LEN);
+		}
+	}
+	t->exec_exit = false;
+	if (t->pin_fd >= 0)
+		(void)inject_simple(&pc, SYS_close, (uint64_t)t->pin_fd, 0, 0);
+	if (t->swap_saved >= 0 && !pc.dead)
+		swap_back(&pc, t->swap_at, t->swap_saved, t->swap_cloexec);
+	t->swap_saved = -1;
+	if (planted)
+		(void)text_write(t->tid, ip, insn, SB_SYSCALL_INSN_LEN);
 	if (pc.dead)
 		return;
 	regs = pc.orig;
-	sb_regs_set_arg(&regs, (int)t->pin_arg, t->pin_val);
+	sb_regs_set_ip(&regs, ip);
+	if (t->pin_fd >= 0)
+		sb_regs_set_arg(&regs, (int)t->pin_arg, t->pin_val);
 	if (sb_regs_set(t->tid, &regs) < 0)
 		return;
 	release_signals(&pc);
@@ -2018,13 +2147,18 @@ static void on_seccomp_stop(struct sb_ptrace *pt, struct tracee *t)
 		 */
 		if (t->pin_exit) {
 			t->pin_exit = false;
-			if (same && orig_regs(&pc) == 0) {
+			if (same && t->pin_fd >= 0 && orig_regs(&pc) == 0) {
 				sb_regs_set_arg(&pc.orig, (int)t->pin_arg,
 						t->pin_val);
 				pc.args[t->pin_arg] = t->pin_val;
 			}
-			(void)inject_simple(&pc, SYS_close, (uint64_t)t->pin_fd,
-					    0, 0);
+			if (t->pin_fd >= 0)
+				(void)inject_simple(&pc, SYS_close,
+						    (uint64_t)t->pin_fd, 0, 0);
+			if (t->swap_saved >= 0 && !pc.dead)
+				swap_back(&pc, t->swap_at, t->swap_saved,
+					  t->swap_cloexec);
+			t->swap_saved = -1;
 			if (pc.dead)
 				return;
 		}
@@ -2060,16 +2194,30 @@ static void on_exec(struct sb_ptrace *pt, struct tracee *t)
 	/* a thread other than the leader exec'd: it now has the leader's
 	 * id, and its old id is gone */
 	if (ptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &former) == 0 &&
-	    (pid_t)former != t->tid)
+	    (pid_t)former != t->tid) {
+		struct tracee *old = tracee_find(pt, (pid_t)former);
+
+		/* the thread that exec'd may have a swap to undo */
+		t->swap_saved = -1;
+		if (old && old->pin_exit && old->swap_saved >= 0) {
+			t->swap_at = old->swap_at;
+			t->swap_saved = old->swap_saved;
+			t->swap_cloexec = old->swap_cloexec;
+		}
 		tracee_remove(pt, (pid_t)former);
+	}
 	t->tgid = t->tid;
 	t->reexec = false;
 	/* held for a thread the exec killed: gone with it */
 	t->ndeferred = 0;
 	t->deferred_group_stop = false;
-	/* exec unshares the fd table; a pinned copy was close-on-exec */
+	/* exec unshares the fd table; a pinned copy was close-on-exec; a
+	 * swapped fd is put back at the exit stop that follows */
 	t->shares_files = false;
-	t->pin_exit = false;
+	t->pin_fd = -1;
+	t->pin_exit = t->swap_saved >= 0;
+	t->pin_saw_entry = true;
+	t->exec_exit = true;
 	if (t->pidfd >= 0) {
 		close(t->pidfd);
 		t->pidfd = -1;
@@ -2403,6 +2551,8 @@ int sb_ptrace_run(struct sb_emulator *e, const struct sb_features *fs,
 	if (!pt)
 		return -ENOMEM;
 	pt->emu = e;
+	/* exec of a memfd on a tmpfs backing runs on a copy (swap_fd) */
+	e->exec_copies = true;
 	pt->use_pidfd_getfd = sb_features_has(fs, SB_F_PIDFD_GETFD);
 	pt->plant_fd = e->fd_base - 1;
 	pt->kcmp = -1;

@@ -33,6 +33,9 @@ struct sb_regs {
 
 /* `syscall` (0f 05) and `int $0x80` (cd 80) are both two bytes long */
 #define SB_SYSCALL_INSN_LEN 2
+/* the native one, to plant where no syscall instruction is behind the
+ * thread's address (the first stop of a new program) */
+#define SB_SYSCALL_INSN "\x0f\x05"
 /* the System V x86_64 ABI lets leaf code use 128 bytes below %rsp */
 #define SB_RED_ZONE 128
 /* x32 system calls carry this bit in their number */
@@ -108,6 +111,11 @@ static inline uint64_t sb_regs_sp(const struct sb_regs *regs)
 static inline uint64_t sb_regs_ip(const struct sb_regs *regs)
 {
 	return regs->r.rip;
+}
+
+static inline void sb_regs_set_ip(struct sb_regs *regs, uint64_t ip)
+{
+	regs->r.rip = ip;
 }
 
 /*

@@ -74,6 +74,14 @@ struct sb_target_ops {
 	 */
 	int (*pin_path_arg)(struct sb_call *c, unsigned int arg,
 			    const char *path);
+	/*
+	 * Let the call run with the caller's fd `at` naming `file` instead
+	 * of its own file, and put its own file back at `at` when the call
+	 * returns, whether it failed or not (after an exec, where `at` is not
+	 * close-on-exec and so survives it). The close-on-exec flag of `at`
+	 * stays. Returns 0, or -errno (then nothing changed).
+	 */
+	int (*swap_fd)(struct sb_call *c, int at, int file);
 };
 
 /* A handler's answer. */

@@ -11,6 +11,7 @@
 #   live       (d) under the ptrace backend (tests/live runs the same
 #              variants as ctests of its own: live/ptrace-*)
 #   live-3.10  (d) under legacy-kernel 3.10, against expected/3.10.txt
+#   exec       (e)
 #
 # The parts:
 #  (a) sealbox run --backend=ptrace --emulate=all --enforce=user -- PROG
@@ -29,7 +30,11 @@
 #  (d) with CONFORM (tests/live/conform), the live conformance suite under
 #      the ptrace backend and under legacy-kernel 3.10 (mismatches listed;
 #      3.10 against tests/live/expected/3.10.txt: 6.18's answers, but the
-#      errors of the system calls 3.10 does not have).
+#      errors of the system calls 3.10 does not have);
+#  (e) with CONFORM, its exec group under the ptrace backend on each tmpfs
+#      store (detached, tmpfile, unlinked), as on 6.18: the exec runs on a
+#      read-only copy of the file (a tmpfs file's own O_RDWR open is a
+#      writer, ETXTBSY, where a memfd's is not).
 #
 # Known failures that belong to other parts of sealbox are listed, each with
 # its reason, in FILE (default: known-failures.txt beside this script). A
@@ -52,7 +57,7 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 usage="usage: test-ptrace.sh [--part PART]... [--known FILE] SEALBOX [CONFORM]"
-all_parts="ptrace inject legacy live live-3.10"
+all_parts="ptrace inject legacy live live-3.10 exec"
 parts=
 KNOWN=$here/known-failures.txt
 while [ $# -gt 0 ]; do
@@ -461,6 +466,25 @@ if [ -n "$CONFORM" ] && want_part live-3.10 && [ ${#legacy[@]} -gt 0 ]; then
 	elif [ "$failed" -eq "$before" ]; then
 		ok "[3.10] live conformance against 3.10.txt: $summary, every failure a known one"
 	fi
+fi
+
+if [ -n "$CONFORM" ] && want_part exec; then
+	part=exec
+	echo "# (e) exec of an emulated memfd on each tmpfs store"
+	# A tmpfs file opened O_RDWR is a writer, a memfd's own fd is not:
+	# exec of an emulated memfd on a tmpfs store runs on a read-only copy
+	# swapped in for the call. The exec group, as on 6.18, on each store.
+	grep -E '^exec\.' "$here/../live/expected/6.18.txt" >"$tmp/exec-want"
+	for b in detached tmpfile unlinked; do
+		"$SEALBOX" run --backend=ptrace --emulate=all --backing=$b -- \
+			"$CONFORM" --group=exec >"$tmp/exec-got" 2>"$tmp/exec-err"
+		if diff "$tmp/exec-want" "$tmp/exec-got" >"$tmp/exec-diff"; then
+			ok "[ptrace,$b] exec group: $(wc -l <"$tmp/exec-got") cases as on 6.18"
+		else
+			bad "[ptrace,$b] exec group differs from 6.18"
+			sed 's/^/    /' "$tmp/exec-diff" "$tmp/exec-err" | head -20
+		fi
+	done
 fi
 
 # a known failure that did not happen: the list must shrink
