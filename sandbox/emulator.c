@@ -500,16 +500,19 @@ static struct sb_verdict h_memfd_create(struct sb_call *c)
 	}
 	/*
 	 * The fd goes where the kernel would put it where the kernel enforces
-	 * the seals; else in the reserved range, even under strict rules,
-	 * where any number would do. Kept there for now: before 5.6 the
-	 * ptrace transport fetches a file with injected calls (about 0.3 ms
-	 * across CPUs), and the ptrace tests' signal storm, whose handler
-	 * calls F_GET_SEALS on fd 3, then never gets back to its main loop
-	 * when fd 3 is the emulated memfd. Answering F_GET_SEALS from the
-	 * inode alone (a stat of /proc/TID/fd/N) would lift that.
+	 * the seals, and under strict rules, where any number would do, as
+	 * long as the transport fetches files cheaply. Else in the reserved
+	 * range: before 5.6 the ptrace transport fetches a file with injected
+	 * calls (about 0.3 ms across CPUs), and the ptrace tests' signal
+	 * storm, whose handler calls F_GET_SEALS on fd 3, then never gets
+	 * back to its main loop when fd 3 is the emulated memfd. Answering
+	 * F_GET_SEALS from the inode alone (a stat of /proc/TID/fd/N) would
+	 * lift that.
 	 */
 	nfd = c->ops->install_fd(c, fd, -1,
-				 emu->kernel_enforces ? 0 : emu->fd_base,
+				 emu->kernel_enforces ||
+				 (emu->strict_fds && emu->cheap_get_file) ?
+				 0 : emu->fd_base,
 				 res.cloexec, true);
 	if (nfd < 0) {
 		sb_registry_remove(&emu->reg, &k);
@@ -2349,6 +2352,7 @@ int sb_emulator_init(struct sb_emulator *e, const struct sb_plan *plan,
 	memset(e, 0, sizeof(*e));
 	e->plan = *plan;
 	e->fd_base = fd_base;
+	e->cheap_get_file = true; /* the ptrace transport says otherwise */
 	for (size_t i = 0; i < SB_ARRAY_SIZE(natives); i++)
 		if (sb_features_has(fs, natives[i].f))
 			e->native_seals |= natives[i].bit;

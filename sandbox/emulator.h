@@ -52,6 +52,12 @@ struct sb_emulator {
 	 * memfd on a tmpfs backing runs on a copy with no writers.
 	 */
 	bool exec_copies;
+	/*
+	 * The transport's get_file costs about a system call (pidfd_getfd,
+	 * a /proc open), not injected calls: under strict rules emulated
+	 * memfds may then take the lowest free number, as from the kernel.
+	 */
+	bool cheap_get_file;
 	/* devices that hold emulated files: a file on another one is not
 	 * ours, and needs no file handle or registry look-up */
 	uint64_t devs[8];

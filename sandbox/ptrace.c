@@ -1568,8 +1568,9 @@ static int move_fd(struct pt_call *pc, int tmp, int at, int min,
 		return at;
 	}
 	if (at < 0 && tmp >= min) {
-		/* the lowest free number overall is >= min: it is the one */
-		if (!cloexec)
+		/* the lowest free number overall is >= min: it is the one
+		 * (received without close-on-exec when min is 0) */
+		if (!cloexec && min > 0)
 			(void)inject_simple(pc, SYS_fcntl, (uint64_t)tmp,
 					    F_SETFD, 0);
 		return tmp;
@@ -1631,7 +1632,9 @@ static int install_by_socket(struct pt_call *pc, int file, int at, int min,
 	wire_init(&w, at_mem);
 	args[0] = (uint64_t)pt->plant_fd;
 	args[1] = at_mem;
-	args[2] = MSG_DONTWAIT | MSG_CMSG_CLOEXEC;
+	/* close-on-exec until it is where it goes, unless it stays there */
+	args[2] = MSG_DONTWAIT |
+		  (cloexec || at >= 0 || min > 0 ? MSG_CMSG_CLOEXEC : 0);
 	err = inject(pc, SYS_recvmsg, args, 3, &w, sizeof(w), &back,
 		     sizeof(back), &r);
 	if (err < 0)
@@ -2554,6 +2557,7 @@ int sb_ptrace_run(struct sb_emulator *e, const struct sb_features *fs,
 	/* exec of a memfd on a tmpfs backing runs on a copy (swap_fd) */
 	e->exec_copies = true;
 	pt->use_pidfd_getfd = sb_features_has(fs, SB_F_PIDFD_GETFD);
+	e->cheap_get_file = pt->use_pidfd_getfd;
 	pt->plant_fd = e->fd_base - 1;
 	pt->kcmp = -1;
 	pt->self = getpid();
