@@ -107,6 +107,13 @@ struct sb_call {
 	int nr;                 /* syscall number (native arch) */
 	uint64_t args[6];
 	bool replied;           /* install_fd answered the call already */
+	/*
+	 * Set by a handler whose only acts on what it reads are its verdict
+	 * and install_fd (which the transport checks against the call
+	 * itself): read_mem may then skip its check that the caller is still
+	 * the thread it read (seccomp's NOTIF_ID_VALID, a system call).
+	 */
+	bool read_unchecked;
 };
 
 static inline struct sb_verdict sb_return(int64_t val)
