@@ -12,7 +12,8 @@
  * land anywhere (dup2 onto a low number, SCM_RIGHTS, pidfd_getfd), and the
  * kernel then refuses what the seals forbid. Where it cannot, the rules
  * are strict: the fd-based calls are intercepted on every fd, and the
- * supervisor tells emulated files by inode, whatever the number.
+ * supervisor tells emulated files by inode, whatever the number; emulated
+ * memfds then take the lowest free number, as from the kernel.
  */
 #ifndef SEALBOX_EMULATOR_H
 #define SEALBOX_EMULATOR_H
@@ -52,12 +53,6 @@ struct sb_emulator {
 	 * memfd on a tmpfs backing runs on a copy with no writers.
 	 */
 	bool exec_copies;
-	/*
-	 * The transport's get_file costs about a system call (pidfd_getfd,
-	 * a /proc open), not injected calls: under strict rules emulated
-	 * memfds may then take the lowest free number, as from the kernel.
-	 */
-	bool cheap_get_file;
 	/* devices that hold emulated files: a file on another one is not
 	 * ours, and needs no file handle or registry look-up */
 	uint64_t devs[8];

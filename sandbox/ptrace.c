@@ -1821,6 +1821,23 @@ static int pt_swap_fd(struct sb_call *c, int at, int file)
 	return 0;
 }
 
+/*
+ * /proc/TID/fd/N: the tracer may follow it. Not where another task shares
+ * the fd table (a call on a file not ours is then pinned, which needs the
+ * file), and not with pidfd_getfd, whose fetch costs no more than the walk.
+ */
+static int pt_fd_path(struct sb_call *c, int fd, char *buf, size_t size)
+{
+	struct pt_call *pc = pc_of(c);
+
+	if (pc->dead)
+		return -ESRCH;
+	if (pc->t->shares_files || pc->pt->use_pidfd_getfd)
+		return -EOPNOTSUPP;
+	snprintf(buf, size, "/proc/%d/fd/%d", (int)pc->t->tid, fd);
+	return 0;
+}
+
 static const struct sb_target_ops ptrace_ops = {
 	.read_mem = pt_read_mem,
 	.write_mem = pt_write_mem,
@@ -1830,6 +1847,7 @@ static const struct sb_target_ops ptrace_ops = {
 	.still_valid = pt_still_valid,
 	.pin_fd_arg = pt_pin_fd_arg,
 	.swap_fd = pt_swap_fd,
+	.fd_path = pt_fd_path,
 };
 
 /* Resume a thread from a stop of its own: to its pinned call's exit stop,
@@ -2557,7 +2575,6 @@ int sb_ptrace_run(struct sb_emulator *e, const struct sb_features *fs,
 	/* exec of a memfd on a tmpfs backing runs on a copy (swap_fd) */
 	e->exec_copies = true;
 	pt->use_pidfd_getfd = sb_features_has(fs, SB_F_PIDFD_GETFD);
-	e->cheap_get_file = pt->use_pidfd_getfd;
 	pt->plant_fd = e->fd_base - 1;
 	pt->kcmp = -1;
 	pt->self = getpid();

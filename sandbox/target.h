@@ -10,6 +10,7 @@
 #define SEALBOX_TARGET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -82,6 +83,14 @@ struct sb_target_ops {
 	 * stays. Returns 0, or -errno (then nothing changed).
 	 */
 	int (*swap_fd)(struct sb_call *c, int at, int file);
+	/*
+	 * A path, in the supervisor's view, that names the open file the
+	 * caller holds as fd, for a look without fetching the file (ptrace
+	 * before pidfd_getfd fetches with injected calls): /proc/TID/fd/N.
+	 * Returns 0, or -errno where the transport needs the file itself
+	 * (another task shares the fd table: the call must be pinned).
+	 */
+	int (*fd_path)(struct sb_call *c, int fd, char *buf, size_t size);
 };
 
 /* A handler's answer. */
