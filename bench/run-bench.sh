@@ -12,7 +12,7 @@
 # the ratios, not the absolute numbers, and never turn them into tests.
 #
 # Writes the table to BENCH_BUILD_DIR/bench-results.txt and every sample
-# to BENCH_BUILD_DIR/bench-samples.txt. Takes two to three minutes.
+# to BENCH_BUILD_DIR/bench-samples.txt. Takes about eight minutes.
 #
 # Environment: ROUNDS (default 15), PIN_ROUNDS (default 7), SPAWN_REPS
 # (default 50: runs per start-up sample), PINNED=0 to skip the pinned pass,
@@ -35,6 +35,7 @@ SPAWN_REPS=${SPAWN_REPS:-50}
 PINNED=${PINNED:-1}
 MIX="$DIR/syscall_mix"
 OPS="$DIR/memfd_ops"
+FLOOR="$DIR/seccomp_floor"
 OUT="$DIR/bench-results.txt"
 SAMPLES="$DIR/bench-samples.txt"
 TRUE=$(type -P true)
@@ -45,7 +46,7 @@ case "$SB$DIR" in
 	exit 2
 	;;
 esac
-for f in "$SB" "$MIX" "$OPS"; do
+for f in "$SB" "$MIX" "$OPS" "$FLOOR"; do
 	if [ ! -x "$f" ]; then
 		echo "run-bench: $f: not built" >&2
 		exit 2
@@ -254,6 +255,7 @@ round() {
 		"mix.auto|5cpu|${pin[*]} $SB run --emulate=auto -- $MIX -n 10000"
 		"mix.all|5cpu|${pin[*]} $SB run --emulate=all -- $MIX -n 10000"
 		"mix0.native|5cpu|${pin[*]} $MIX -n 10000 -w 0 -p 0"
+		"mix0.floor|5cpu|${pin[*]} $FLOOR $MIX -n 10000 -w 0 -p 0"
 		"mix0.all|5cpu|${pin[*]} $SB run --emulate=all -- $MIX -n 10000 -w 0 -p 0"
 		"raw.sync|1|${pin[*]} $OPS raw-sync -n 10000"
 		"raw.plain|1|${pin[*]} $OPS raw -n 5000"
@@ -443,6 +445,8 @@ us() { awk -v v="$1" 'BEGIN { if (v == "NA") print "NA"; else printf "%.2f", v /
 	echo "where the time goes (no targets)"
 	row "noise: syscall_mix native / native" - pairwise mix.native2 mix.native div
 	row "syscall_mix, nothing intercepted  all / native" - pairwise mix0.all mix0.native div
+	row "the same, a one-rule seccomp filter / native" - pairwise mix0.floor mix0.native div
+	row "the same, all / a one-rule seccomp filter" - pairwise mix0.all mix0.floor div
 	row "syscall_mix  all / native, CPU time" - pairwise mix.all.cpu mix.native.cpu div
 	row "syscall_mix  auto / native, CPU time" - pairwise mix.auto.cpu mix.native.cpu div
 	row "the same, nothing intercepted, CPU time" - pairwise mix0.all.cpu mix0.native.cpu div
