@@ -305,7 +305,10 @@ round() {
 	fi
 	if [ -n "$LEGACY" ]; then
 		jobs+=("mix.legacy|5cpu|${pin[*]} $LEGACY 3.10 -- $MIX -n 10000"
-		       "mix.legacysb|5cpu|${pin[*]} $LEGACY 3.10 -- $SB run -- $MIX -n 10000")
+		       "mix.legacysb|5cpu|${pin[*]} $LEGACY 3.10 -- $SB run -- $MIX -n 10000"
+		       "create.legacy|1|${pin[*]} $LEGACY 3.10 -- $SB run -- $OPS create -n 1000"
+		       "get_seals.legacy|1|${pin[*]} $LEGACY 3.10 -- $SB run -- $OPS get_seals -n 2000"
+		       "refused_write.legacy|1|${pin[*]} $LEGACY 3.10 -- $SB run -- $OPS refused_write -n 2000")
 	fi
 	if [ -n "$CC_BIN" ]; then
 		jobs+=("cc.native|cc|${pin[*]} $CC_BIN $CC_ARGS"
@@ -441,6 +444,9 @@ us() { awk -v v="$1" 'BEGIN { if (v == "NA") print "NA"; else printf "%.2f", v /
 	row "F_GET_SEALS  ptrace user / raw ptrace" 1.3 pairwise get_seals.ptuser rawtrace div
 	row "refused write  ptrace user / raw ptrace" 1.3 pairwise refused_write.ptuser rawtrace div
 	row "syscall_mix  sealbox on legacy 3.10 / 3.10" - pairwise mix.legacysb mix.legacy div
+	row "memfd_create+close  on legacy 3.10 / raw ptrace" - pairwise create.legacy rawtrace div
+	row "F_GET_SEALS  on legacy 3.10 / raw ptrace" - pairwise get_seals.legacy rawtrace div
+	row "refused write  on legacy 3.10 / raw ptrace" - pairwise refused_write.legacy rawtrace div
 	echo
 	echo "where the time goes (no targets)"
 	row "noise: syscall_mix native / native" - pairwise mix.native2 mix.native div
