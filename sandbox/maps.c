@@ -6,12 +6,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -148,9 +150,13 @@ int sb_maps_walk_range(pid_t pid, uint64_t start, uint64_t end,
 
 /* ---- a walk that no mapping can dodge --------------------------------- */
 
+/* What a listed range held just after the listing (see snapshot_take). */
+enum held { HELD_OTHER, HELD_OURS, HELD_UNKNOWN };
+
 struct range {
 	uint64_t start, end;
 	bool seen;
+	enum held held;
 };
 
 struct snapshot {
@@ -160,18 +166,45 @@ struct snapshot {
 };
 
 /*
- * The file-backed mappings of pid at one instant: the kernel fills a
- * getdents of /proc/PID/map_files under the mmap lock, in one go. Returns
- * 0, -ENOENT where there is no such directory (no mm, or a kernel without
- * it), -EAGAIN when one call could not hold them all.
+ * The longest entry a getdents of map_files can return ("%lx-%lx" of two
+ * 64-bit addresses): a listing that left at least this much of the buffer
+ * unused was not cut short for want of room.
  */
-static int snapshot_take(pid_t pid, struct snapshot *s)
+#define MAP_FILES_RECLEN_MAX \
+	((offsetof(struct dirent64, d_name) + \
+	  sizeof("ffffffffffffffff-ffffffffffffffff") + 7) & ~(size_t)7)
+
+static enum held held_by(int dirfd, const char *name, uint64_t dev,
+			 uint64_t ino)
 {
-	enum { BUF = 1 << 20 };
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, 0) < 0)
+		return HELD_UNKNOWN;
+	if ((uint64_t)st.st_dev == dev && (uint64_t)st.st_ino == ino)
+		return HELD_OURS;
+	return HELD_OTHER;
+}
+
+/*
+ * The file-backed mappings of pid at one instant: the kernel fills a
+ * getdents of /proc/PID/map_files under the mmap lock, in one go, and a
+ * second call that returns nothing shows that the first was not cut short
+ * (by a full buffer or a signal). A second call that does return entries
+ * is more often a mapping added after the instant, which would not matter,
+ * but the two cannot be told apart: -EAGAIN, and the caller looks at the
+ * process again. Then each range's file is looked up right away, so that
+ * one which is gone by the end of the walk (unmapped, or moved) can be
+ * judged by what it held. Returns 0, -ENOENT where there is no such
+ * directory (no mm, or a kernel without it), -EAGAIN, or -errno.
+ */
+static int snapshot_take(pid_t pid, uint64_t dev, uint64_t ino,
+			 struct snapshot *s)
+{
 	char path[64];
 	autofree char *buf = NULL;
+	size_t size = 64 << 10, cap = 0;
 	long got, more;
-	size_t cap = 0;
 
 	s->r = NULL;
 	s->n = 0;
@@ -179,13 +212,25 @@ static int snapshot_take(pid_t pid, struct snapshot *s)
 	s->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->dirfd < 0)
 		return neg_errno();
-	buf = malloc(BUF);
-	if (!buf)
-		return -ENOMEM;
-	got = syscall(SYS_getdents64, s->dirfd, buf, BUF);
-	if (got < 0)
-		return neg_errno();
-	more = syscall(SYS_getdents64, s->dirfd, buf + got, BUF - got);
+	for (;;) {
+		char *b = realloc(buf, size);
+
+		if (!b)
+			return -ENOMEM;
+		buf = b;
+		if (lseek(s->dirfd, 0, SEEK_SET) < 0)
+			return neg_errno();
+		got = syscall(SYS_getdents64, s->dirfd, buf, size);
+		if (got < 0)
+			return neg_errno();
+		if ((size_t)got + MAP_FILES_RECLEN_MAX <= size)
+			break;
+		/* vm.max_map_count (65530) entries take under 4 MiB */
+		if (size >= (64 << 20))
+			return -EAGAIN;
+		size *= 4;
+	}
+	more = syscall(SYS_getdents64, s->dirfd, buf + got, size - got);
 	if (more != 0)
 		return -EAGAIN; /* a second listing: not the same instant */
 	for (long off = 0; off < got;) {
@@ -206,6 +251,7 @@ static int snapshot_take(pid_t pid, struct snapshot *s)
 			s->r = r;
 		}
 		one.seen = false;
+		one.held = held_by(s->dirfd, de->d_name, dev, ino);
 		s->r[s->n++] = one;
 	}
 	return 0;
@@ -237,21 +283,29 @@ static void snapshot_mark(struct snapshot *s, uint64_t start, uint64_t end)
 		s->r[lo].seen = true;
 }
 
-/* Does every mapping of the snapshot that smaps did not show now hold a
- * file other than (dev, ino)? Then smaps missed none of ours. */
+/*
+ * Could a mapping of (dev, ino) have moved out of smaps' sight? Only one
+ * that smaps did not show where the snapshot had it. Such a range that now
+ * holds another file, or that is gone but held another file just after the
+ * snapshot, was not ours (a mapping elsewhere that moved onto it is one the
+ * snapshot listed at its old place). Unmapped ranges of other files are
+ * what a busy process leaves behind, and must not fail the walk.
+ */
 static bool snapshot_resolved(const struct snapshot *s, uint64_t dev,
 			      uint64_t ino)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		char name[48];
-		struct stat st;
+		enum held now;
 
 		if (s->r[i].seen)
 			continue;
 		snprintf(name, sizeof(name), "%" PRIx64 "-%" PRIx64,
 			 s->r[i].start, s->r[i].end);
-		if (fstatat(s->dirfd, name, &st, 0) < 0 ||
-		    ((uint64_t)st.st_dev == dev && (uint64_t)st.st_ino == ino))
+		now = held_by(s->dirfd, name, dev, ino);
+		if (now == HELD_OURS)
+			return false;
+		if (now == HELD_UNKNOWN && s->r[i].held != HELD_OTHER)
 			return false;
 	}
 	return true;
@@ -282,18 +336,45 @@ static bool under_filter(pid_t pid)
 	return yes;
 }
 
-static int walk_pid_checked(pid_t pid, uint64_t dev, uint64_t ino,
-			    sb_mapping_fn fn, void *ctx)
+/* The mappings of the inode one look at a process found. */
+struct found {
+	struct sb_mapping *m;
+	size_t n, cap;
+};
+
+static int found_add(struct found *hits, const struct sb_mapping *m)
+{
+	if (hits->n == hits->cap) {
+		size_t cap = hits->cap ? 2 * hits->cap : 8;
+		struct sb_mapping *p = realloc(hits->m, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		hits->m = p;
+		hits->cap = cap;
+	}
+	hits->m[hits->n++] = *m;
+	return 0;
+}
+
+/*
+ * One look at pid: its smaps, against a snapshot when snap. Returns 0 with
+ * the mappings of (dev, ino) in *hits, -EAGAIN when one may have moved out of
+ * sight, or -errno (-ENOENT/-ESRCH: the process is gone).
+ */
+static int look_pid(pid_t pid, bool snap, uint64_t dev, uint64_t ino,
+		    struct found *hits)
 {
 	struct snapshot s = { NULL, 0, -1 };
 	char path[64], line[512];
 	struct sb_mapping m, pending;
-	bool have_pending = false, snap;
+	bool have_pending = false;
 	FILE *f;
 	int ret = 0, err = -ENOENT;
 
-	if (under_filter(pid))
-		err = snapshot_take(pid, &s);
+	hits->n = 0;
+	if (snap)
+		err = snapshot_take(pid, dev, ino, &s);
 	if (err < 0 && err != -ENOENT) {
 		snapshot_free(&s);
 		return err;
@@ -310,7 +391,7 @@ static int walk_pid_checked(pid_t pid, uint64_t dev, uint64_t ino,
 		if (strncmp(line, "VmFlags:", 8) == 0) {
 			if (have_pending) {
 				parse_vmflags(line, &pending);
-				ret = fn(&pending, ctx);
+				ret = found_add(hits, &pending);
 				have_pending = false;
 				if (ret)
 					break;
@@ -334,6 +415,35 @@ static int walk_pid_checked(pid_t pid, uint64_t dev, uint64_t ino,
 	return ret;
 }
 
+/*
+ * Looks at one process until one passes its check. Its mappings go to the
+ * callback only then, so a failed look costs a look at this process alone,
+ * not the walk so far; a short pause between looks lets a burst of
+ * mapping changes (a process starting or exiting, an allocator at work)
+ * pass.
+ */
+static int walk_pid_checked(pid_t pid, uint64_t dev, uint64_t ino,
+			    sb_mapping_fn fn, void *ctx)
+{
+	enum { LOOKS = 8 };
+	struct found hits = { NULL, 0, 0 };
+	bool snap = under_filter(pid);
+	int ret = -EAGAIN;
+
+	for (int look = 0; look < LOOKS && ret == -EAGAIN; look++) {
+		if (look > 0) {
+			struct timespec pause = { 0, look * 100000L };
+
+			nanosleep(&pause, NULL);
+		}
+		ret = look_pid(pid, snap, dev, ino, &hits);
+	}
+	for (size_t i = 0; ret == 0 && i < hits.n; i++)
+		ret = fn(&hits.m[i], ctx);
+	free(hits.m);
+	return ret;
+}
+
 int sb_maps_walk_checked(uint64_t dev, uint64_t ino, sb_mapping_fn fn,
 			 void *ctx)
 {
@@ -350,7 +460,7 @@ int sb_maps_walk_checked(uint64_t dev, uint64_t ino, sb_mapping_fn fn,
 		if (p <= 0 || *end)
 			continue;
 		ret = walk_pid_checked((pid_t)p, dev, ino, fn, ctx);
-		if (ret > 0 || ret == -EAGAIN)
+		if (ret > 0 || ret == -EAGAIN || ret == -ENOMEM)
 			break;
 		ret = 0; /* a process that went away, or a kernel thread */
 	}
