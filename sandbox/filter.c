@@ -159,6 +159,11 @@ static int build_compat(const struct sb_emulator *e)
 
 		if (!sb_handler_wanted(e, &h[i]))
 			continue;
+		/* an i386 exec runs on its own file (ETXTBSY for an emulated
+		 * memfd on a tmpfs store), not failed: what it execs may be
+		 * a native program */
+		if (h[i].when == SB_WHEN_EXEC_COPY)
+			continue;
 		any = h[i];
 		if (any.compat_any_args && e->strict_fds)
 			any.nrules = 0;

@@ -538,6 +538,30 @@ static int make_memfd(struct actx *a, unsigned int extra)
 	return fd;
 }
 
+/*
+ * A file with no name in dir: O_TMPFILE, or before Linux 3.11 (and under
+ * legacy-kernel 3.10) a file made and unlinked at once.
+ */
+static int anon_file(const char *dir, mode_t mode)
+{
+	char path[PATH_MAX];
+	int fd = open(dir, O_TMPFILE | O_RDWR, mode);
+
+	if (fd >= 0 || (errno != EISDIR && errno != EOPNOTSUPP &&
+			errno != EINVAL))
+		return fd;
+	snprintf(path, sizeof(path), "%s/sealbox-attack.XXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	if (fchmod(fd, mode) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* a plain tmpfs file instead of a memfd (control of sealbox-only paths) */
 static int make_tmpfile(struct actx *a)
 {
@@ -547,7 +571,7 @@ static int make_tmpfile(struct actx *a)
 	int fd = -1;
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && fd < 0; i++)
-		fd = open(dirs[i], O_TMPFILE | O_RDWR, 0777);
+		fd = anon_file(dirs[i], 0777);
 	if (fd < 0)
 		return -errno;
 	for (size_t i = 0; i < DATA; i++)
@@ -687,7 +711,7 @@ static int source_file(void)
 	int fd = (int)syscall(SYS_memfd_create, "source", 0);
 
 	if (fd < 0)
-		fd = open("/tmp", O_TMPFILE | O_RDWR, 0600);
+		fd = anon_file("/tmp", 0600);
 	if (fd < 0)
 		return -1;
 	fill(buf, sizeof(buf), 'S');
@@ -1741,7 +1765,7 @@ static int atk_dup2_race(struct actx *a, const struct attack *at)
 	memset(&r, 0, sizeof(r));
 	r.a = a;
 	r.x = a->fd + 64;
-	r.reg = open("/tmp", O_TMPFILE | O_RDWR, 0666);
+	r.reg = anon_file("/tmp", 0666);
 	if (r.reg < 0)
 		return R_ERROR;
 	if (ftruncate(r.reg, FSIZE) < 0)
