@@ -179,9 +179,15 @@ struct tracee {
 	 * pin_arg gets pin_val back */
 	bool pin_exit;
 	bool pin_saw_entry;    /* before 4.8: the entry stop came first */
-	int pin_fd;            /* -1: no pinned copy (only a swap) */
+	int pin_fd;            /* -1: no pinned copy */
+	bool pin_reg;          /* argument pin_arg gets pin_val back */
 	unsigned int pin_arg;
 	uint64_t pin_val;
+	/* pin_path_arg: the path's copy at pin_mem_addr; the bytes it
+	 * covered go back at the exit stop (pin_mem_len 0: none) */
+	uint64_t pin_mem_addr;
+	size_t pin_mem_len;
+	char pin_mem_saved[SCRATCH_MAX];
 	/* swap_fd: at the exit stop (pin_exit), swap_saved goes back to
 	 * swap_at; -1: no swap */
 	int swap_at, swap_saved;
@@ -274,6 +280,11 @@ struct pt_call {
 	unsigned int ngot;
 	bool group_stop_seen;  /* a group stop passed during injected calls */
 	bool have_pin;         /* pin_fd_arg: pin_fd replaces args[pin_arg] */
+	bool have_ppin;        /* pin_path_arg: the copy of the path at
+				* ppin_addr replaces args[ppin_arg] */
+	unsigned int ppin_arg;
+	uint64_t ppin_addr;
+	size_t ppin_len;
 	int pin_fd;
 	unsigned int pin_arg;
 	bool have_swap;        /* swap_fd: the thread's own file at swap_at
@@ -1771,6 +1782,46 @@ static int pt_pin_fd_arg(struct sb_call *c, unsigned int arg, int file)
 	return 0;
 }
 
+/*
+ * The call is to run on the very path string the handler read: a copy in
+ * the thread's scratch memory (below its stack pointer, where no other
+ * thread looks), the argument pointed at it, both put back at the call's
+ * exit. The call then runs again after an injected one (finish), at an
+ * exit stop, where its registers can be changed.
+ */
+static int pt_pin_path_arg(struct sb_call *c, unsigned int arg,
+			   const char *path)
+{
+	struct pt_call *pc = pc_of(c);
+	size_t len = strlen(path) + 1;
+	uint64_t at;
+	int err;
+
+	if (pc->dead)
+		return -ESRCH;
+	if (arg >= 6)
+		return -EINVAL;
+	if (pc->have_pin || pc->have_ppin)
+		return -EBUSY;
+	if (len > SCRATCH_MAX)
+		return -ENAMETOOLONG;
+	if (!pc->slot_used && inject_simple(pc, SYS_getpid, 0, 0, 0) < 0)
+		return -ESRCH;
+	err = scratch_addr(pc, &at);
+	if (err < 0)
+		return err;
+	if (pc->scratch_page)
+		return -ENOMEM; /* a page of ours goes before the call runs */
+	if (mem_write(pc->t->tid, at, path, len) != (ssize_t)len)
+		return -EFAULT;
+	pc->have_ppin = true;
+	pc->ppin_arg = arg;
+	pc->ppin_addr = at;
+	pc->ppin_len = len;
+	pc->pt->stats.pinned++;
+	return 0;
+}
+
 /* Put the thread's own file back where swap_fd took it from. */
 static void swap_back(struct pt_call *pc, int at, int saved, bool cloexec)
 {
@@ -1846,6 +1897,7 @@ static const struct sb_target_ops ptrace_ops = {
 	.get_tgid = pt_get_tgid,
 	.still_valid = pt_still_valid,
 	.pin_fd_arg = pt_pin_fd_arg,
+	.pin_path_arg = pt_pin_path_arg,
 	.swap_fd = pt_swap_fd,
 	.fd_path = pt_fd_path,
 };
@@ -1942,6 +1994,11 @@ static void finish(struct pt_call *pc, struct sb_verdict v)
 		swap_back(pc, pc->swap_at, pc->swap_saved, pc->swap_cloexec);
 		pc->have_swap = false;
 	}
+	if (pc->have_ppin && v.kind != SB_CONTINUE && !pc->dead) {
+		(void)mem_write(t->tid, pc->ppin_addr, pc->scratch_saved,
+				pc->ppin_len);
+		pc->have_ppin = false;
+	}
 	if (pc->scratch_page && !pc->dead)
 		(void)inject_simple(pc, SYS_munmap, pc->scratch_page, PAGE, 0);
 	if (pc->dead)
@@ -1966,21 +2023,36 @@ static void finish(struct pt_call *pc, struct sb_verdict v)
 		memcpy(t->reexec_args, pc->args, sizeof(t->reexec_args));
 		t->reexec_ip = pc->ip;
 		t->pin_fd = -1;
+		t->pin_reg = false;
+		t->pin_mem_len = 0;
 		t->swap_saved = -1;
 		if (pc->have_pin) {
 			sb_regs_set_arg(&regs, (int)pc->pin_arg,
 					(uint64_t)pc->pin_fd);
 			t->reexec_args[pc->pin_arg] = (uint64_t)pc->pin_fd;
 			t->pin_fd = pc->pin_fd;
+			t->pin_reg = true;
 			t->pin_arg = pc->pin_arg;
 			t->pin_val = pc->args[pc->pin_arg];
+		}
+		if (pc->have_ppin) {
+			sb_regs_set_arg(&regs, (int)pc->ppin_arg,
+					pc->ppin_addr);
+			t->reexec_args[pc->ppin_arg] = pc->ppin_addr;
+			t->pin_reg = true;
+			t->pin_arg = pc->ppin_arg;
+			t->pin_val = pc->args[pc->ppin_arg];
+			t->pin_mem_addr = pc->ppin_addr;
+			t->pin_mem_len = pc->ppin_len;
+			memcpy(t->pin_mem_saved, pc->scratch_saved,
+			       pc->ppin_len);
 		}
 		if (pc->have_swap) {
 			t->swap_at = pc->swap_at;
 			t->swap_saved = pc->swap_saved;
 			t->swap_cloexec = pc->swap_cloexec;
 		}
-		if (pc->have_pin || pc->have_swap) {
+		if (pc->have_pin || pc->have_ppin || pc->have_swap) {
 			t->pin_exit = true;
 			t->pin_saw_entry = false;
 		}
@@ -2124,14 +2196,19 @@ static void on_pin_exit(struct sb_ptrace *pt, struct tracee *t)
 	if (t->swap_saved >= 0 && !pc.dead)
 		swap_back(&pc, t->swap_at, t->swap_saved, t->swap_cloexec);
 	t->swap_saved = -1;
+	if (t->pin_mem_len)
+		(void)mem_write(t->tid, t->pin_mem_addr, t->pin_mem_saved,
+				t->pin_mem_len);
+	t->pin_mem_len = 0;
 	if (planted)
 		(void)text_write(t->tid, ip, insn, SB_SYSCALL_INSN_LEN);
 	if (pc.dead)
 		return;
 	regs = pc.orig;
 	sb_regs_set_ip(&regs, ip);
-	if (t->pin_fd >= 0)
+	if (t->pin_reg)
 		sb_regs_set_arg(&regs, (int)t->pin_arg, t->pin_val);
+	t->pin_reg = false;
 	if (sb_regs_set(t->tid, &regs) < 0)
 		return;
 	release_signals(&pc);
@@ -2168,7 +2245,7 @@ static void on_seccomp_stop(struct sb_ptrace *pt, struct tracee *t)
 		 */
 		if (t->pin_exit) {
 			t->pin_exit = false;
-			if (same && t->pin_fd >= 0 && orig_regs(&pc) == 0) {
+			if (same && t->pin_reg && orig_regs(&pc) == 0) {
 				sb_regs_set_arg(&pc.orig, (int)t->pin_arg,
 						t->pin_val);
 				pc.args[t->pin_arg] = t->pin_val;
@@ -2180,6 +2257,12 @@ static void on_seccomp_stop(struct sb_ptrace *pt, struct tracee *t)
 				swap_back(&pc, t->swap_at, t->swap_saved,
 					  t->swap_cloexec);
 			t->swap_saved = -1;
+			if (t->pin_mem_len)
+				(void)mem_write(t->tid, t->pin_mem_addr,
+						t->pin_mem_saved,
+						t->pin_mem_len);
+			t->pin_mem_len = 0;
+			t->pin_reg = false;
 			if (pc.dead)
 				return;
 		}
@@ -2236,6 +2319,8 @@ static void on_exec(struct sb_ptrace *pt, struct tracee *t)
 	 * swapped fd is put back at the exit stop that follows */
 	t->shares_files = false;
 	t->pin_fd = -1;
+	t->pin_reg = false;      /* the old program's registers and memory */
+	t->pin_mem_len = 0;
 	t->pin_exit = t->swap_saved >= 0;
 	t->pin_saw_entry = true;
 	t->exec_exit = true;
