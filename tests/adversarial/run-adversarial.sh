@@ -15,7 +15,9 @@
 # Exit 0 only when no run found a bypass (or hung, or broke).
 # Set ADV_ONLY=PATTERN,... to run a subset; ADV_KEEP=DIR keeps the logs;
 # ADV_SKIP_NATIVE=1 leaves out step 2 (a minute of the kernel's own seals,
-# which do not depend on MODE: for a second ctest of other modes).
+# which do not depend on MODE: for a second ctest of other modes);
+# ADV_WRAP='CMD ARGS' runs `CMD ARGS SEALBOX run ...` in steps 3 and 4
+# (tests/helpers/legacy-kernel 3.10 --: sealbox on a simulated 3.10).
 set -u
 
 if [ $# -lt 2 ]; then
@@ -36,6 +38,7 @@ if [ $# -eq 0 ]; then
 fi
 
 ONLY=${ADV_ONLY:-}
+WRAP=${ADV_WRAP:-}
 LOGS=${ADV_KEEP:-$(mktemp -d "${TMPDIR:-/tmp}/sealbox-adv.XXXXXX")}
 mkdir -p "$LOGS"
 [ -n "${ADV_KEEP:-}" ] || trap 'rm -rf "$LOGS"' EXIT
@@ -84,7 +87,8 @@ fi
 # 3. sealbox holds
 for mode in "$@"; do
 	# shellcheck disable=SC2086 # MODE is a list of options
-	run "sealbox run $mode" "$SEALBOX" run $mode -- "$ATTACKS" $(only_args)
+	run "sealbox run $mode" $WRAP "$SEALBOX" run $mode -- "$ATTACKS" \
+		$(only_args)
 	if ! grep -qE '^[0-9]+ passed, 0 failed .* 0 hung, 0 errors' "$log"; then
 		status=1
 	fi
@@ -95,7 +99,8 @@ if [ -z "$ONLY" ] || printf '%s' "$ONLY" | grep -q kill_supervisor; then
 	for mode in "$@"; do
 		# shellcheck disable=SC2086
 		run "sealbox run $mode (kill_supervisor)" \
-			"$SEALBOX" run $mode -- "$ATTACKS" --only=kill_supervisor
+			$WRAP "$SEALBOX" run $mode -- "$ATTACKS" \
+			--only=kill_supervisor
 		# held: the survivor's writes all failed, or (better) nothing
 		# of the tree survived, the attacker included
 		if ! grep -qE '^kill_supervisor held' "$log"; then
