@@ -218,7 +218,8 @@ static int efile_peek(struct sb_call *c, uint64_t raw_fd, struct efile *f)
 		return -1;
 	k = key_at(AT_FDCWD, path, AT_SYMLINK_FOLLOW, &f->st);
 	sort_entry(f, sb_registry_lookup(&c->emu->reg, &k));
-	f->fl = O_RDWR;
+	f->fl = !(link.st_mode & S_IWUSR) ? O_RDONLY :
+		!(link.st_mode & S_IRUSR) ? O_WRONLY : O_RDWR;
 	return f->e || f->layer ? 0 : -1;
 }
 
@@ -989,12 +990,38 @@ static struct sb_verdict do_write(struct sb_call *c, struct efile *f,
 	return sb_return(n < 0 ? neg_errno() : n);
 }
 
+/*
+ * write or pwrite64 of at least a byte on an emulated memfd a write seal
+ * closes, told from the inode (efile_peek) without fetching the file: the
+ * kernel's EPERM, after the checks that come before it (EBADF, EINVAL for
+ * a negative offset, EFBIG past RLIMIT_FSIZE: then the whole way).
+ */
+static bool write_sealed_shut(struct sb_call *c)
+{
+	struct efile f;
+	struct rlimit rl;
+	int64_t pos = c->nr == __NR_pwrite64 ? (int64_t)c->args[3] : 0;
+
+	if (c->args[2] == 0 || pos < 0 || efile_peek(c, c->args[0], &f) < 0 ||
+	    !f.e || !(f.e->seals & ANY_WRITE_SEAL) || !fl_writable(f.fl))
+		return false;
+	if (prlimit(c->tid, RLIMIT_FSIZE, NULL, &rl) < 0 ||
+	    rl.rlim_cur != RLIM_INFINITY)
+		return false;
+	return seals_check_write(&c->emu->plan.seal, f.e->seals,
+				 is_hugetlb(f.e), f.st.st_size, pos,
+				 c->args[2]) == -EPERM;
+}
+
 static struct sb_verdict h_write(struct sb_call *c)
 {
 	auto_efile struct efile f = { .fd = -1 };
 	static struct wreq w; /* large; the supervisor handles one call */
 	int err;
 
+	if ((c->nr == __NR_write || c->nr == __NR_pwrite64) &&
+	    write_sealed_shut(c))
+		return sb_return(-EPERM);
 	err = efile_get_or_pass(c, c->args[0], &f);
 	if (err < 0)
 		return sb_return(err);
