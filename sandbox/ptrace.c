@@ -2141,6 +2141,25 @@ static int read_call(struct sb_ptrace *pt, struct pt_call *pc)
 }
 
 /*
+ * Undo what a call ran on (see finish): close the pinned copy of its file,
+ * put a swapped fd back, put back the bytes a pinned path covered. The
+ * argument register is the caller's to restore (pin_reg, pin_arg, pin_val).
+ */
+static void undo_pins(struct pt_call *pc, struct tracee *t)
+{
+	if (t->pin_fd >= 0)
+		(void)inject_simple(pc, SYS_close, (uint64_t)t->pin_fd, 0, 0);
+	t->pin_fd = -1;
+	if (t->swap_saved >= 0 && !pc->dead)
+		swap_back(pc, t->swap_at, t->swap_saved, t->swap_cloexec);
+	t->swap_saved = -1;
+	if (t->pin_mem_len)
+		(void)mem_write(t->tid, t->pin_mem_addr, t->pin_mem_saved,
+				t->pin_mem_len);
+	t->pin_mem_len = 0;
+}
+
+/*
  * The exit stop of a call that ran on a pinned copy of its file: close the
  * copy and give the argument register its value back. The result, and the
  * state the kernel's restart logic reads (an interrupted call runs again,
@@ -2152,7 +2171,6 @@ static void on_pin_exit(struct sb_ptrace *pt, struct tracee *t)
 	struct sb_regs regs;
 	char insn[SB_SYSCALL_INSN_LEN];
 	bool planted = false;
-	uint64_t ip;
 
 	if (pt->seccomp_after_entry == 0 && !t->pin_saw_entry) {
 		/* before 4.8 the seccomp stop came before the entry stop */
@@ -2171,7 +2189,6 @@ static void on_pin_exit(struct sb_ptrace *pt, struct tracee *t)
 	pc.ip = sb_regs_ip(&pc.orig);
 	/* at an exit stop: an injected call backs up over the instruction */
 	pc.slot_used = true;
-	ip = sb_regs_ip(&pc.orig);
 	if (t->exec_exit && t->swap_saved >= 0) {
 		/*
 		 * The first stop of the new program: no syscall instruction
@@ -2180,32 +2197,24 @@ static void on_pin_exit(struct sb_ptrace *pt, struct tracee *t)
 		 * for a native program (a compat one keeps the copy at N).
 		 */
 		if (!sb_regs_native(&pc.orig) ||
-		    mem_read(t->tid, ip, insn, SB_SYSCALL_INSN_LEN) !=
+		    mem_read(t->tid, pc.ip, insn, SB_SYSCALL_INSN_LEN) !=
 		    SB_SYSCALL_INSN_LEN ||
-		    text_write(t->tid, ip, SB_SYSCALL_INSN,
+		    text_write(t->tid, pc.ip, SB_SYSCALL_INSN,
 			       SB_SYSCALL_INSN_LEN) != SB_SYSCALL_INSN_LEN) {
 			t->swap_saved = -1;
 		} else {
 			planted = true;
-			sb_regs_set_ip(&pc.orig, ip + SB_SYSCALL_INSN_LEN);
+			sb_regs_set_ip(&pc.orig, pc.ip + SB_SYSCALL_INSN_LEN);
 		}
 	}
 	t->exec_exit = false;
-	if (t->pin_fd >= 0)
-		(void)inject_simple(&pc, SYS_close, (uint64_t)t->pin_fd, 0, 0);
-	if (t->swap_saved >= 0 && !pc.dead)
-		swap_back(&pc, t->swap_at, t->swap_saved, t->swap_cloexec);
-	t->swap_saved = -1;
-	if (t->pin_mem_len)
-		(void)mem_write(t->tid, t->pin_mem_addr, t->pin_mem_saved,
-				t->pin_mem_len);
-	t->pin_mem_len = 0;
+	undo_pins(&pc, t);
 	if (planted)
-		(void)text_write(t->tid, ip, insn, SB_SYSCALL_INSN_LEN);
+		(void)text_write(t->tid, pc.ip, insn, SB_SYSCALL_INSN_LEN);
 	if (pc.dead)
 		return;
 	regs = pc.orig;
-	sb_regs_set_ip(&regs, ip);
+	sb_regs_set_ip(&regs, pc.ip);
 	if (t->pin_reg)
 		sb_regs_set_arg(&regs, (int)t->pin_arg, t->pin_val);
 	t->pin_reg = false;
@@ -2250,18 +2259,7 @@ static void on_seccomp_stop(struct sb_ptrace *pt, struct tracee *t)
 						t->pin_val);
 				pc.args[t->pin_arg] = t->pin_val;
 			}
-			if (t->pin_fd >= 0)
-				(void)inject_simple(&pc, SYS_close,
-						    (uint64_t)t->pin_fd, 0, 0);
-			if (t->swap_saved >= 0 && !pc.dead)
-				swap_back(&pc, t->swap_at, t->swap_saved,
-					  t->swap_cloexec);
-			t->swap_saved = -1;
-			if (t->pin_mem_len)
-				(void)mem_write(t->tid, t->pin_mem_addr,
-						t->pin_mem_saved,
-						t->pin_mem_len);
-			t->pin_mem_len = 0;
+			undo_pins(&pc, t);
 			t->pin_reg = false;
 			if (pc.dead)
 				return;
