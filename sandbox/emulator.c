@@ -166,39 +166,23 @@ static int efile_get(struct sb_call *c, uint64_t raw_fd, struct efile *f)
 	return 0;
 }
 
-/*
- * efile_get for a handler that lets the call run on any file not ours:
- * where the transport can name the caller's fd by a path, a stat tells a
- * file on a device that holds none of ours without fetching it (f->fd
- * stays -1, f->fl 0). Anything else (our device, an error: the fetch
- * says which) takes the whole way.
- */
-static int efile_get_or_pass(struct sb_call *c, uint64_t raw_fd,
-			     struct efile *f)
-{
-	int fd = (int)(unsigned int)raw_fd;
-	char path[64];
-
-	if (fd >= 0 && c->ops->fd_path &&
-	    c->ops->fd_path(c, fd, path, sizeof(path)) == 0 &&
-	    stat(path, &f->st) == 0 &&
-	    !dev_may_hold(c->emu, (uint64_t)f->st.st_dev)) {
-		f->fd = -1;
-		f->fl = 0;
-		f->e = f->layer = NULL;
-		return 0;
-	}
-	return efile_get(c, raw_fd, f);
-}
+/* What a look at the caller's fd without fetching it told (efile_peek). */
+enum peek {
+	PEEK_UNKNOWN = -1, /* only a fetch can tell */
+	PEEK_OURS,         /* f->e or f->layer, f->st and f->fl filled */
+	PEEK_NOT_OURS,     /* on a device that holds none of ours */
+};
 
 /*
- * The registry entry of the caller's fd, found through the transport's
- * path for it (fd_path) without fetching the file: 0 with f->st and f->e
- * or f->layer filled (f->fd -1, f->fl O_RDWR: a file open for reading or
- * writing, no more is known), or -1 where only a fetch can tell (no path,
- * an O_PATH fd, not a file of ours, an error).
+ * A look at the caller's fd through the transport's path for it (fd_path)
+ * without fetching the file: f->fd stays -1. A file on a device that holds
+ * none of ours is told by a stat; an entry of ours by its file handle, with
+ * the open mode from the link's mode bits (f->fl: O_RDONLY, O_WRONLY or
+ * O_RDWR; no more is known). Anything else (no path, an O_PATH fd, a file
+ * of no entry on our device, an error) is the fetch's to tell.
  */
-static int efile_peek(struct sb_call *c, uint64_t raw_fd, struct efile *f)
+static enum peek efile_peek(struct sb_call *c, uint64_t raw_fd,
+			    struct efile *f)
 {
 	int fd = (int)(unsigned int)raw_fd;
 	struct stat link;
@@ -206,21 +190,34 @@ static int efile_peek(struct sb_call *c, uint64_t raw_fd, struct efile *f)
 	struct sb_inode_key k;
 
 	f->fd = -1;
+	f->fl = 0;
 	f->e = f->layer = NULL;
 	if (fd < 0 || !c->ops->fd_path ||
-	    c->ops->fd_path(c, fd, path, sizeof(path)) < 0)
-		return -1;
-	/* the link's mode says how the file is open (an O_PATH fd: not
-	 * for reading, not for writing) */
-	if (lstat(path, &link) < 0 || !(link.st_mode & (S_IRUSR | S_IWUSR)) ||
-	    stat(path, &f->st) < 0 ||
-	    !dev_may_hold(c->emu, (uint64_t)f->st.st_dev))
-		return -1;
+	    c->ops->fd_path(c, fd, path, sizeof(path)) < 0 ||
+	    stat(path, &f->st) < 0)
+		return PEEK_UNKNOWN;
+	if (!dev_may_hold(c->emu, (uint64_t)f->st.st_dev))
+		return PEEK_NOT_OURS;
+	/* an O_PATH fd is open neither for reading nor for writing */
+	if (lstat(path, &link) < 0 || !(link.st_mode & (S_IRUSR | S_IWUSR)))
+		return PEEK_UNKNOWN;
 	k = key_at(AT_FDCWD, path, AT_SYMLINK_FOLLOW, &f->st);
 	sort_entry(f, sb_registry_lookup(&c->emu->reg, &k));
 	f->fl = !(link.st_mode & S_IWUSR) ? O_RDONLY :
 		!(link.st_mode & S_IRUSR) ? O_WRONLY : O_RDWR;
-	return f->e || f->layer ? 0 : -1;
+	return f->e || f->layer ? PEEK_OURS : PEEK_UNKNOWN;
+}
+
+/*
+ * efile_get for a handler that lets the call run on any file not ours:
+ * one efile_peek can tell it without the fetch (f->fd stays -1, f->fl 0).
+ */
+static int efile_get_or_pass(struct sb_call *c, uint64_t raw_fd,
+			     struct efile *f)
+{
+	if (efile_peek(c, raw_fd, f) == PEEK_NOT_OURS)
+		return 0;
+	return efile_get(c, raw_fd, f);
 }
 
 /*
@@ -744,8 +741,8 @@ static struct sb_verdict h_fcntl(struct sb_call *c)
 	switch (cmd) {
 	case F_GET_SEALS:
 		/* ours, known without the file: the answer is the registry's */
-		if (c->emu->plan.seal.known != 0 && efile_peek(c, c->args[0],
-							      &f) == 0 && f.e)
+		if (c->emu->plan.seal.known != 0 &&
+		    efile_peek(c, c->args[0], &f) == PEEK_OURS && f.e)
 			return seals_emulated(c, &f, cmd, c->args[2]);
 		/* fall through */
 	case F_ADD_SEALS:
@@ -996,20 +993,20 @@ static struct sb_verdict do_write(struct sb_call *c, struct efile *f,
  * kernel's EPERM, after the checks that come before it (EBADF, EINVAL for
  * a negative offset, EFBIG past RLIMIT_FSIZE: then the whole way).
  */
-static bool write_sealed_shut(struct sb_call *c)
+static bool write_sealed_shut(struct sb_call *c, const struct efile *f)
 {
-	struct efile f;
 	struct rlimit rl;
 	int64_t pos = c->nr == __NR_pwrite64 ? (int64_t)c->args[3] : 0;
 
-	if (c->args[2] == 0 || pos < 0 || efile_peek(c, c->args[0], &f) < 0 ||
-	    !f.e || !(f.e->seals & ANY_WRITE_SEAL) || !fl_writable(f.fl))
+	if ((c->nr != __NR_write && c->nr != __NR_pwrite64) ||
+	    c->args[2] == 0 || pos < 0 || !f->e ||
+	    !(f->e->seals & ANY_WRITE_SEAL) || !fl_writable(f->fl))
 		return false;
 	if (prlimit(c->tid, RLIMIT_FSIZE, NULL, &rl) < 0 ||
 	    rl.rlim_cur != RLIM_INFINITY)
 		return false;
-	return seals_check_write(&c->emu->plan.seal, f.e->seals,
-				 is_hugetlb(f.e), f.st.st_size, pos,
+	return seals_check_write(&c->emu->plan.seal, f->e->seals,
+				 is_hugetlb(f->e), f->st.st_size, pos,
 				 c->args[2]) == -EPERM;
 }
 
@@ -1017,14 +1014,18 @@ static struct sb_verdict h_write(struct sb_call *c)
 {
 	auto_efile struct efile f = { .fd = -1 };
 	static struct wreq w; /* large; the supervisor handles one call */
+	enum peek peek;
 	int err;
 
-	if ((c->nr == __NR_write || c->nr == __NR_pwrite64) &&
-	    write_sealed_shut(c))
+	/* one look without the fetch: a file not ours, or a write refused */
+	peek = efile_peek(c, c->args[0], &f);
+	if (peek == PEEK_OURS && write_sealed_shut(c, &f))
 		return sb_return(-EPERM);
-	err = efile_get_or_pass(c, c->args[0], &f);
-	if (err < 0)
-		return sb_return(err);
+	if (peek != PEEK_NOT_OURS) {
+		err = efile_get(c, c->args[0], &f);
+		if (err < 0)
+			return sb_return(err);
+	}
 	if (!f.e)
 		return continue_pinned(c, 0, &f);
 	memset(&w, 0, offsetof(struct wreq, iov) + sizeof(w.iov[0]));
@@ -1291,28 +1292,46 @@ struct remove_ctx {
 	bool any;  /* some mapping overlaps the range */
 };
 
-/* A descriptor of process pid open on (dev, ino), or -1. */
-static int fd_holding(pid_t pid, uint64_t dev, uint64_t ino)
+/*
+ * Calls fn(pid, fd, ctx) for each descriptor of process pid open on (dev,
+ * ino) until fn returns nonzero; returns that, or 0 (none, or no such
+ * process).
+ */
+static int each_fd_on(pid_t pid, uint64_t dev, uint64_t ino,
+		      int (*fn)(pid_t pid, int fd, void *ctx), void *ctx)
 {
 	char path[64];
 	DIR *d;
 	struct dirent *de;
-	int found = -1;
+	int ret = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
 	d = opendir(path);
 	if (!d)
-		return -1;
-	while (found < 0 && (de = readdir(d)) != NULL) {
+		return 0;
+	while (ret == 0 && (de = readdir(d)) != NULL) {
 		struct stat st;
 
 		if (de->d_name[0] != '.' &&
 		    fstatat(dirfd(d), de->d_name, &st, 0) == 0 &&
 		    (uint64_t)st.st_dev == dev && (uint64_t)st.st_ino == ino)
-			found = atoi(de->d_name);
+			ret = fn(pid, atoi(de->d_name), ctx);
 	}
 	closedir(d);
-	return found;
+	return ret;
+}
+
+static int first_fd(pid_t pid, int fd, void *ctx)
+{
+	(void)pid;
+	(void)ctx;
+	return fd + 1;
+}
+
+/* A descriptor of process pid open on (dev, ino), or -1. */
+static int fd_holding(pid_t pid, uint64_t dev, uint64_t ino)
+{
+	return each_fd_on(pid, dev, ino, first_fd, NULL) - 1;
 }
 
 static int punch_on_behalf(const struct sb_inode_entry *e,
@@ -2056,15 +2075,15 @@ static struct sb_verdict h_readlink(struct sb_call *c)
 #endif
 
 /* Is this fd of process tgid open for writing (its fdinfo flags)? */
-static bool fd_writable(pid_t tgid, const char *fd)
+static bool fd_writable(pid_t tgid, int fd)
 {
-	char path[64 + NAME_MAX], text[256];
+	char path[64], text[256];
 	autoclose int in = -1;
 	unsigned int flags;
 	const char *p;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)tgid, fd);
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)tgid, fd);
 	in = open(path, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return false;
@@ -2076,43 +2095,43 @@ static bool fd_writable(pid_t tgid, const char *fd)
 	return p && sscanf(p + 6, "%o", &flags) == 1 && fl_writable((int)flags);
 }
 
+struct writable_ctx {
+	int seen[8];
+	int nseen, most;
+};
+
+static int count_writable_open(pid_t tgid, int fd, void *ctx)
+{
+	struct writable_ctx *wc = ctx;
+	int i;
+
+	if (!fd_writable(tgid, fd))
+		return 0;
+	for (i = 0; i < wc->nseen; i++) {
+		long r = syscall(SYS_kcmp, tgid, tgid, KCMP_FILE, wc->seen[i],
+				 fd);
+
+		if (r != 1 && r != 2)
+			break; /* the same open file (or no kcmp) */
+	}
+	if (i == wc->nseen)
+		wc->seen[wc->nseen++] = fd;
+	return wc->nseen >= wc->most;
+}
+
 /*
  * How many open files (descriptions, not descriptors: a dup is the same
  * one) process tgid holds writable on the inode of st, up to `most`.
  */
 static int writable_opens(pid_t tgid, const struct stat *st, int most)
 {
-	char path[64];
-	int seen[8], nseen = 0;
-	DIR *d;
-	struct dirent *de;
+	struct writable_ctx wc = { .nseen = 0, .most = most };
 
-	if (most > (int)SB_ARRAY_SIZE(seen))
-		most = (int)SB_ARRAY_SIZE(seen);
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)tgid);
-	d = opendir(path);
-	if (!d)
-		return 0;
-	while (nseen < most && (de = readdir(d)) != NULL) {
-		struct stat fst;
-		int fd = atoi(de->d_name), i;
-
-		if (de->d_name[0] == '.' ||
-		    fstatat(dirfd(d), de->d_name, &fst, 0) < 0 ||
-		    fst.st_dev != st->st_dev || fst.st_ino != st->st_ino ||
-		    !fd_writable(tgid, de->d_name))
-			continue;
-		for (i = 0; i < nseen; i++)
-			if (syscall(SYS_kcmp, tgid, tgid, KCMP_FILE, seen[i],
-				    fd) != 1 &&
-			    syscall(SYS_kcmp, tgid, tgid, KCMP_FILE, seen[i],
-				    fd) != 2)
-				break; /* the same open file (or no kcmp) */
-		if (i == nseen)
-			seen[nseen++] = fd;
-	}
-	closedir(d);
-	return nseen;
+	if (wc.most > (int)SB_ARRAY_SIZE(wc.seen))
+		wc.most = (int)SB_ARRAY_SIZE(wc.seen);
+	(void)each_fd_on(tgid, (uint64_t)st->st_dev, (uint64_t)st->st_ino,
+			 count_writable_open, &wc);
+	return wc.nseen;
 }
 
 /*
