@@ -61,6 +61,9 @@ struct walk {
 	bool vmflags;
 	sb_mapping_fn fn;
 	void *ctx;
+	/* optional: told of every mapping, wanted or not */
+	void (*every)(const struct sb_mapping *m, void *ctx);
+	void *every_ctx;
 };
 
 static bool wanted(const struct walk *w, const struct sb_mapping *m)
@@ -97,6 +100,8 @@ static int walk_pid(pid_t pid, const struct walk *w)
 		if (!isxdigit((unsigned char)line[0]) || !parse_line(line, &m))
 			continue;
 		m.pid = pid;
+		if (w->every)
+			w->every(&m, w->every_ctx);
 		if (!wanted(w, &m))
 			continue;
 		if (w->vmflags) {
@@ -357,6 +362,16 @@ static int found_add(struct found *hits, const struct sb_mapping *m)
 	return 0;
 }
 
+static int add_found(const struct sb_mapping *m, void *ctx)
+{
+	return found_add(ctx, m);
+}
+
+static void mark_seen(const struct sb_mapping *m, void *ctx)
+{
+	snapshot_mark(ctx, m->start, m->end);
+}
+
 /*
  * One look at pid: its smaps, against a snapshot when snap. Returns 0 with
  * the mappings of (dev, ino) in *hits, -EAGAIN when one may have moved out of
@@ -366,11 +381,9 @@ static int look_pid(pid_t pid, bool snap, uint64_t dev, uint64_t ino,
 		    struct found *hits)
 {
 	struct snapshot s = { NULL, 0, -1 };
-	char path[64], line[512];
-	struct sb_mapping m, pending;
-	bool have_pending = false;
-	FILE *f;
-	int ret = 0, err = -ENOENT;
+	struct walk w = { true, dev, ino, 0, 0, true, add_found, hits,
+			  NULL, &s };
+	int ret, err = -ENOENT;
 
 	hits->n = 0;
 	if (snap)
@@ -379,37 +392,10 @@ static int look_pid(pid_t pid, bool snap, uint64_t dev, uint64_t ino,
 		snapshot_free(&s);
 		return err;
 	}
-	snap = err == 0;
-	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
-	f = fopen(path, "re");
-	if (!f) {
-		ret = neg_errno();
-		snapshot_free(&s);
-		return ret;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "VmFlags:", 8) == 0) {
-			if (have_pending) {
-				parse_vmflags(line, &pending);
-				ret = found_add(hits, &pending);
-				have_pending = false;
-				if (ret)
-					break;
-			}
-			continue;
-		}
-		if (!isxdigit((unsigned char)line[0]) || !parse_line(line, &m))
-			continue;
-		if (snap)
-			snapshot_mark(&s, m.start, m.end);
-		m.pid = pid;
-		if (m.ino == ino && m.dev == dev) {
-			pending = m;
-			have_pending = true;
-		}
-	}
-	fclose(f);
-	if (ret == 0 && snap && !snapshot_resolved(&s, dev, ino))
+	if (err == 0)
+		w.every = mark_seen;
+	ret = walk_pid(pid, &w);
+	if (ret == 0 && err == 0 && !snapshot_resolved(&s, dev, ino))
 		ret = -EAGAIN;
 	snapshot_free(&s);
 	return ret;
