@@ -292,9 +292,11 @@ round() {
 		"add_seals.ptuser|1|${pin[*]} $SB run --backend=ptrace --emulate=all --enforce=user -- $OPS add_seals -n 2000"
 		"get_seals.ptuser|1|${pin[*]} $SB run --backend=ptrace --emulate=all --enforce=user -- $OPS get_seals -n 2000"
 		"refused_write.ptuser|1|${pin[*]} $SB run --backend=ptrace --emulate=all --enforce=user -- $OPS refused_write -n 2000"
+		"get_seals.ptnospin|1|${pin[*]} env SEALBOX_PTRACE_SPIN_US=0 $SB run --backend=ptrace --emulate=all --enforce=user -- $OPS get_seals -n 2000"
 	)
 	if [ -n "$PCASES" ]; then
-		jobs+=("rawtrace|4k|${pin[*]} $PCASES rawtrace 3000")
+		jobs+=("rawtrace|4k|${pin[*]} $PCASES rawtrace 3000"
+		       "rawtrace.spin|4k|${pin[*]} $PCASES rawtrace 3000 spin")
 	fi
 	if [ -n "$STRACE_BIN" ]; then
 		# the calls sealbox's ptrace filter stops here, traced the same way
@@ -306,6 +308,7 @@ round() {
 	if [ -n "$LEGACY" ]; then
 		jobs+=("mix.legacy|5cpu|${pin[*]} $LEGACY 3.10 -- $MIX -n 10000"
 		       "mix.legacysb|5cpu|${pin[*]} $LEGACY 3.10 -- $SB run -- $MIX -n 10000"
+		       "mix.legacysb0|5cpu|${pin[*]} env SEALBOX_PTRACE_SPIN_US=0 $LEGACY 3.10 -- $SB run -- $MIX -n 10000"
 		       "create.legacy|1|${pin[*]} $LEGACY 3.10 -- $SB run -- $OPS create -n 1000"
 		       "get_seals.legacy|1|${pin[*]} $LEGACY 3.10 -- $SB run -- $OPS get_seals -n 2000"
 		       "refused_write.legacy|1|${pin[*]} $LEGACY 3.10 -- $SB run -- $OPS refused_write -n 2000")
@@ -447,6 +450,18 @@ us() { awk -v v="$1" 'BEGIN { if (v == "NA") print "NA"; else printf "%.2f", v /
 	row "memfd_create+close  on legacy 3.10 / raw ptrace" - pairwise create.legacy rawtrace div
 	row "F_GET_SEALS  on legacy 3.10 / raw ptrace" - pairwise get_seals.legacy rawtrace div
 	row "refused write  on legacy 3.10 / raw ptrace" - pairwise refused_write.legacy rawtrace div
+	echo "(sealbox's tracer polls for the next stop while stops come close"
+	echo "together, SEALBOX_PTRACE_SPIN_US; the same against a raw tracer that"
+	echo "polls too, and sealbox with polling off)"
+	row "raw ptrace, tracer polling / raw ptrace" - pairwise rawtrace.spin rawtrace div
+	row "memfd_create+close  ptrace user / raw polling" - pairwise create.ptuser rawtrace.spin div
+	row "F_ADD_SEALS  ptrace user / raw polling" - pairwise add_seals.ptuser rawtrace.spin div
+	row "F_GET_SEALS  ptrace user / raw polling" - pairwise get_seals.ptuser rawtrace.spin div
+	row "refused write  ptrace user / raw polling" - pairwise refused_write.ptuser rawtrace.spin div
+	row "F_GET_SEALS  ptrace user, no polling / raw ptrace" - pairwise get_seals.ptnospin rawtrace div
+	row "syscall_mix  ptrace all / native, CPU time" - pairwise mix.ptrace.cpu mix.native.cpu div
+	row "syscall_mix  on legacy 3.10, no polling / 3.10" - pairwise mix.legacysb0 mix.legacy div
+	row "the same, CPU time: polling / no polling" - pairwise mix.legacysb.cpu mix.legacysb0.cpu div
 	echo
 	echo "where the time goes (no targets)"
 	row "noise: syscall_mix native / native" - pairwise mix.native2 mix.native div

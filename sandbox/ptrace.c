@@ -85,6 +85,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -242,11 +243,17 @@ struct sb_ptrace {
 	size_t npending, cap_pending;
 	unsigned char nonce_key[8];
 	uint64_t nonce_seq;
+	/* waiting for stops: poll this long before sleeping (0: never), and
+	 * when the last stop of the loop came (ns after its resume; -1: the
+	 * loop has not resumed anyone yet) */
+	int64_t spin_ns;
+	int64_t resumed_at, last_gap;
 	struct {
 		unsigned long stops, seccomp, passed, foreign, injected;
 		unsigned long get_pidfd, get_socket, get_proc;
 		unsigned long put_dup, put_socket, put_open, replant;
 		unsigned long held_signals, group_stops, pinned, rechecked;
+		unsigned long spin_hits, spin_misses;
 	} stats;
 };
 
@@ -386,6 +393,78 @@ static void resume(pid_t tid, long request, int sig)
 	/* ESRCH: killed meanwhile; its death is reported by waitpid */
 	(void)ptrace((enum __ptrace_request)request, tid, NULL,
 		     (void *)(uintptr_t)sig);
+}
+
+/*
+ * Waiting for the next stop. A thread that stops wakes us; asleep on
+ * another CPU, that wake-up is the dearest part of a stop (an
+ * inter-processor interrupt, and in a VM a halted vCPU the host must
+ * schedule again: 40-90 us on the 2-CPU VMs this was measured on, against
+ * 15 us for a whole stop with both on one CPU). So while stops come close
+ * together (an injected call, a loop of intercepted calls), we poll for
+ * the next one a while before sleeping, as an adaptive mutex spins: the
+ * thread then finds us awake. The price is CPU time on our side, at most
+ * spin_ns per stop and only while stops are that dense; sched_yield lets
+ * anything waiting for our CPU (the program itself, under taskset) run.
+ */
+#define SPIN_NS_DEFAULT 100000
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void spin_setup(struct sb_ptrace *pt)
+{
+	const char *env = getenv("SEALBOX_PTRACE_SPIN_US");
+	cpu_set_t cpus;
+
+	pt->spin_ns = SPIN_NS_DEFAULT;
+	pt->resumed_at = -1;
+	pt->last_gap = 0;
+	if (env && *env) {
+		char *end;
+		long us = strtol(env, &end, 10);
+
+		if (*end == '\0' && us >= 0 && us <= 100000)
+			pt->spin_ns = (int64_t)us * 1000;
+	}
+	/* on one CPU, a stop can only come while we do not run */
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0 &&
+	    CPU_COUNT(&cpus) < 2)
+		pt->spin_ns = 0;
+}
+
+/*
+ * waitpid(-1, status, __WALL), polling first for up to pt->spin_ns when
+ * soon says a stop is due (the caller just resumed a thread into a call
+ * that returns at once) or the loop's last stop came within twice that
+ * (a sleeping wait's gap includes a wake-up).
+ */
+static pid_t wait_stop(struct sb_ptrace *pt, int *status, bool soon)
+{
+	pid_t r;
+
+	if (pt->spin_ns > 0 &&
+	    (soon || (pt->resumed_at >= 0 &&
+		      pt->last_gap <= 2 * pt->spin_ns))) {
+		int64_t until = mono_ns() + pt->spin_ns;
+
+		do {
+			r = waitpid(-1, status, __WALL | WNOHANG);
+			if (r != 0) {
+				if (r > 0)
+					pt->stats.spin_hits++;
+				return r;
+			}
+			sched_yield();
+		} while (mono_ns() < until);
+		pt->stats.spin_misses++;
+	}
+	return waitpid(-1, status, __WALL);
 }
 
 static bool is_stop_signal(int sig)
@@ -704,8 +783,10 @@ static ssize_t mem_write(pid_t tid, uint64_t addr, const void *buf,
 /*
  * Hold a signal back: the thread is in the middle of calls it did not
  * make, and a handler must not run (nor its frame land on our scratch).
+ * Under step, the kernel's SIGTRAP for the step is no signal to hold:
+ * true then.
  */
-static void hold_signal(struct pt_call *pc, int sig)
+static bool hold_signal(struct pt_call *pc, int sig, bool step)
 {
 	siginfo_t si;
 
@@ -714,10 +795,15 @@ static void hold_signal(struct pt_call *pc, int sig)
 		si.si_signo = sig;
 		si.si_code = SI_KERNEL;
 	}
+	/* the kernel's own report of a single step (a SIGTRAP sent by
+	 * anyone else has SI_USER, SI_TKILL or SI_QUEUE) */
+	if (step && sig == SIGTRAP && si.si_code == TRAP_BRKPT)
+		return true;
 	if (pc->nheld < MAX_HELD_SIGNALS)
 		pc->held[pc->nheld++] = si;
 	pc->pt->stats.held_signals++;
 	/* beyond that (a flood of queued real-time signals): dropped */
+	return false;
 }
 
 /*
@@ -725,8 +811,15 @@ static void hold_signal(struct pt_call *pc, int sig)
  * letting everything else pass: seccomp stops (the injected call, filtered
  * again), group stops (caught up with later), signals (held back). Returns
  * 0 at a syscall stop, -ESRCH if the thread died.
+ *
+ * With step, the thread is resumed with PTRACE_SINGLESTEP instead, just
+ * before a syscall instruction: the kernel reports the end of that call as
+ * a SIGTRAP (TRAP_BRKPT) at its exit, with the thread still in the kernel,
+ * so an injected call costs one stop instead of an entry and an exit stop
+ * (x86 has done so since 2.6.27). Resuming with PTRACE_CONT or
+ * PTRACE_SYSCALL afterwards clears the trap flag again.
  */
-static int next_syscall_stop(struct pt_call *pc)
+static int next_stop(struct pt_call *pc, bool step)
 {
 	pid_t tid = pc->t->tid;
 
@@ -736,7 +829,7 @@ static int next_syscall_stop(struct pt_call *pc)
 
 		/* held signals are resumed without: 0. ESRCH (killed) is
 		 * reported by waitpid */
-		resume(tid, PTRACE_SYSCALL, 0);
+		resume(tid, step ? PTRACE_SINGLESTEP : PTRACE_SYSCALL, 0);
 	again:
 		/*
 		 * Wait for anyone, not just tid: an exec in another thread
@@ -745,7 +838,7 @@ static int next_syscall_stop(struct pt_call *pc)
 		 * the loop's, in order.
 		 */
 		do
-			r = waitpid(-1, &status, __WALL);
+			r = wait_stop(pc->pt, &status, true);
 		while (r < 0 && errno == EINTR);
 		if (r < 0) {
 			pc->dead = true;
@@ -781,8 +874,14 @@ static int next_syscall_stop(struct pt_call *pc)
 		}
 		if (event != 0)
 			continue; /* PTRACE_EVENT_SECCOMP of the injected call */
-		hold_signal(pc, stopsig);
+		if (hold_signal(pc, stopsig, step))
+			return 0; /* the step's trap: the call has ended */
 	}
+}
+
+static int next_syscall_stop(struct pt_call *pc)
+{
+	return next_stop(pc, false);
 }
 
 /* Is the thread at a syscall-entry stop (rather than an exit stop)? */
@@ -896,26 +995,27 @@ static int inject(struct pt_call *pc, long nr, const uint64_t *args,
 				return err;
 		}
 	} else {
-		/* at the exit stop of the previous one: run the instruction
-		 * again as this call; memory is written at its entry stop,
-		 * after any signal that could have clobbered it */
+		/* at the end of the previous one: run the instruction again
+		 * as this call, single-stepped (signals meanwhile are held,
+		 * no handler runs to clobber the memory) */
+		if (memlen && mem_write(tid, at, mem, memlen) != (ssize_t)memlen)
+			return -EFAULT;
 		sb_regs_rewind(&regs, nr);
 		err = sb_regs_set(tid, &regs);
 		if (err < 0)
 			return err;
-		err = next_syscall_stop(pc);
-		if (err < 0)
-			return err;
-		if (memlen && mem_write(tid, at, mem, memlen) != (ssize_t)memlen)
-			err = -EFAULT; /* run it anyway: it must come to its exit */
-		if (next_syscall_stop(pc) < 0)
+		if (next_stop(pc, true) < 0)
 			return -ESRCH;
-		if (err < 0)
-			return err;
 	}
 
 	err = sb_regs_get(tid, &regs);
 	if (err < 0) {
+		pc->dead = true;
+		return -ESRCH;
+	}
+	if (sb_regs_ip(&regs) != sb_regs_ip(&pc->orig)) {
+		/* not where its own call returns: the thread cannot go on */
+		kill(tid, SIGKILL);
 		pc->dead = true;
 		return -ESRCH;
 	}
@@ -2464,7 +2564,7 @@ static int event_loop(struct sb_ptrace *pt)
 			memmove(pt->pending, pt->pending + 1,
 				--pt->npending * sizeof(pt->pending[0]));
 		} else {
-			pid = waitpid(-1, &status, __WALL);
+			pid = wait_stop(pt, &status, false);
 			if (pid < 0) {
 				if (errno == EINTR)
 					continue;
@@ -2472,8 +2572,12 @@ static int event_loop(struct sb_ptrace *pt)
 					return -ECHILD; /* cannot happen */
 				return neg_errno();
 			}
+			if (pt->resumed_at >= 0)
+				pt->last_gap = mono_ns() - pt->resumed_at;
 		}
 		handle_status(pt, pid, status);
+		if (pt->spin_ns > 0)
+			pt->resumed_at = mono_ns();
 	}
 	return 0;
 }
@@ -2623,14 +2727,14 @@ static void print_stats(const struct sb_ptrace *pt)
 		"foreign %lu injected %lu get_file pidfd %lu socket %lu "
 		"proc %lu install_fd dup %lu socket %lu open %lu replant %lu "
 		"held_signals %lu group_stops %lu pinned %lu rechecked %lu "
-		"watchdog_kills %lu\n",
+		"watchdog_kills %lu spin_hits %lu spin_misses %lu\n",
 		pt->stats.stops,
 		pt->stats.seccomp, pt->stats.passed, pt->stats.foreign,
 		pt->stats.injected, pt->stats.get_pidfd, pt->stats.get_socket,
 		pt->stats.get_proc, pt->stats.put_dup, pt->stats.put_socket,
 		pt->stats.put_open, pt->stats.replant, pt->stats.held_signals,
 		pt->stats.group_stops, pt->stats.pinned, pt->stats.rechecked,
-		watch.kills);
+		watch.kills, pt->stats.spin_hits, pt->stats.spin_misses);
 }
 
 int sb_ptrace_run(struct sb_emulator *e, const struct sb_features *fs,
@@ -2664,6 +2768,7 @@ int sb_ptrace_run(struct sb_emulator *e, const struct sb_features *fs,
 	pt->seccomp_after_entry = -1;
 	pt->syscall_info = -1;
 	nonce_key(pt);
+	spin_setup(pt);
 
 	pt->listener = -1;
 	/* SEQPACKET: one message per call, and our copy of the planted end

@@ -19,7 +19,9 @@
  *   ptrace-cases lowstack     intercepted calls from a thread with ~200
  *                             bytes of stack left above a guard page
  *   ptrace-cases bench N      time emulated calls (us per call)
- *   ptrace-cases rawtrace N   time a bare ptrace stop-and-rewrite round trip
+ *   ptrace-cases rawtrace N [spin]   time a bare ptrace stop-and-rewrite round
+ *                             trip (spin: the tracer polls with WNOHANG
+ *                             instead of sleeping in waitpid)
  *   ptrace-cases check-seals FD WANT   (used by the fork case after exec)
  */
 #ifndef _GNU_SOURCE
@@ -33,6 +35,7 @@
 #include <linux/seccomp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -853,7 +856,7 @@ static int case_bench(int n)
  * getppid with SECCOMP_RET_TRACE, the parent reads the registers, skips
  * the call with a made-up result, writes them back and resumes.
  */
-static int case_rawtrace(int n)
+static int case_rawtrace(int n, bool spin)
 {
 	int go[2];
 	pid_t pid;
@@ -898,7 +901,12 @@ static int case_rawtrace(int n)
 	for (;;) {
 		int sig = 0;
 
-		if (waitpid(pid, &st, __WALL) < 0)
+		pid_t r;
+
+		do
+			r = waitpid(pid, &st, __WALL | (spin ? WNOHANG : 0));
+		while (r == 0);
+		if (r < 0)
 			return 1;
 		if (WIFEXITED(st) || WIFSIGNALED(st))
 			break;
@@ -949,7 +957,8 @@ int main(int argc, char **argv)
 	if (strcmp(c, "bench") == 0)
 		return case_bench(argc > 2 ? atoi(argv[2]) : 10000);
 	if (strcmp(c, "rawtrace") == 0)
-		return case_rawtrace(argc > 2 ? atoi(argv[2]) : 10000);
+		return case_rawtrace(argc > 2 ? atoi(argv[2]) : 10000,
+				     argc > 3 && strcmp(argv[3], "spin") == 0);
 	fprintf(stderr, "usage: ptrace-cases CASE [ARGS] (see the source)\n");
 	return 2;
 }
