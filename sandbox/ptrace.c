@@ -441,16 +441,18 @@ static void spin_setup(struct sb_ptrace *pt)
 /*
  * waitpid(-1, status, __WALL), polling first for up to pt->spin_ns when
  * soon says a stop is due (the caller just resumed a thread into a call
- * that returns at once) or the loop's last stop came within twice that
- * (a sleeping wait's gap includes a wake-up).
+ * that returns at once) or the loop's last stop came within that long.
+ * (A sleeping wait's gap includes the wake-up, so stops 10 us apart can
+ * measure 60-100 us once; then polling finds them and they measure 10.
+ * Stops that come a little later than spin_ns, every time, cost a poll
+ * of spin_ns for every other one: at most half a CPU.)
  */
 static pid_t wait_stop(struct sb_ptrace *pt, int *status, bool soon)
 {
 	pid_t r;
 
 	if (pt->spin_ns > 0 &&
-	    (soon || (pt->resumed_at >= 0 &&
-		      pt->last_gap <= 2 * pt->spin_ns))) {
+	    (soon || (pt->resumed_at >= 0 && pt->last_gap <= pt->spin_ns))) {
 		int64_t until = mono_ns() + pt->spin_ns;
 
 		do {
