@@ -23,7 +23,9 @@
 #      every inherited fd, a thread that execs, calls from a thread with
 #      almost no stack left; then exit statuses, death by signal, make -j2
 #      of a small C project, and terminal job control (^Z, fg) in a pty;
-#      each twice: with pidfd_getfd, and without (the injection path);
+#      each twice: with pidfd_getfd, and without (the injection path; its
+#      ctest sets SEALBOX_PTRACE_SPIN_US=0: the tracer sleeps in waitpid
+#      instead of polling for stops);
 #  (b) the same under `legacy-kernel 3.10 -- sealbox run --emulate=auto`:
 #      sealbox must choose the ptrace backend and a tmpfs backing by itself;
 #  (c) SIGKILL of the tracer kills the whole tree;
