@@ -2345,10 +2345,18 @@ const struct sb_handler *sb_handlers(size_t *count)
 
 bool sb_handler_wanted(const struct sb_emulator *e, const struct sb_handler *h)
 {
-	/* the kernel holds the seals with the reproduced rules: only the
-	 * creation of memfds is ours */
-	if (e->kernel_enforces && h->when != SB_WHEN_MEMFD)
-		return false;
+	/*
+	 * The kernel holds the seals with the reproduced rules: only the
+	 * creation of memfds is ours, and only where it must differ from the
+	 * kernel's (an emulated vm.memfd_noexec policy). Else the kernel's
+	 * own memfd_create, with its own checks in the same order, is the
+	 * call memfd_kernel would let run (SB_CONTINUE) or answer with the
+	 * same error, and a stop for it would only cost a round trip.
+	 */
+	if (e->kernel_enforces)
+		return h->when == SB_WHEN_MEMFD && e->plan.intercept_memfd &&
+		       !e->plan.layered_exec &&
+		       e->plan.action[SB_F_MEMFD_NOEXEC_SYSCTL] != SB_NATIVE;
 	switch (h->when) {
 	case SB_WHEN_MEMFD:
 		return e->plan.intercept_memfd && !e->plan.layered_exec;
