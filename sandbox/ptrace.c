@@ -429,8 +429,12 @@ static void spin_setup(struct sb_ptrace *pt)
 		char *end;
 		long us = strtol(env, &end, 10);
 
-		if (*end == '\0' && us >= 0 && us <= 100000)
+		if (end != env && *end == '\0' && us >= 0 && us <= 100000)
 			pt->spin_ns = (int64_t)us * 1000;
+		else
+			sb_warn("SEALBOX_PTRACE_SPIN_US=%s: not 0 to 100000 "
+				"microseconds; polling %d us", env,
+				SPIN_NS_DEFAULT / 1000);
 	}
 	/* on one CPU, a stop can only come while we do not run */
 	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0 &&
@@ -785,10 +789,8 @@ static ssize_t mem_write(pid_t tid, uint64_t addr, const void *buf,
 /*
  * Hold a signal back: the thread is in the middle of calls it did not
  * make, and a handler must not run (nor its frame land on our scratch).
- * Under step, the kernel's SIGTRAP for the step is no signal to hold:
- * true then.
  */
-static bool hold_signal(struct pt_call *pc, int sig, bool step)
+static void hold_signal(struct pt_call *pc, int sig)
 {
 	siginfo_t si;
 
@@ -797,15 +799,10 @@ static bool hold_signal(struct pt_call *pc, int sig, bool step)
 		si.si_signo = sig;
 		si.si_code = SI_KERNEL;
 	}
-	/* the kernel's own report of a single step (a SIGTRAP sent by
-	 * anyone else has SI_USER, SI_TKILL or SI_QUEUE) */
-	if (step && sig == SIGTRAP && si.si_code == TRAP_BRKPT)
-		return true;
 	if (pc->nheld < MAX_HELD_SIGNALS)
 		pc->held[pc->nheld++] = si;
 	pc->pt->stats.held_signals++;
 	/* beyond that (a flood of queued real-time signals): dropped */
-	return false;
 }
 
 /*
@@ -814,14 +811,13 @@ static bool hold_signal(struct pt_call *pc, int sig, bool step)
  * again), group stops (caught up with later), signals (held back). Returns
  * 0 at a syscall stop, -ESRCH if the thread died.
  *
- * With step, the thread is resumed with PTRACE_SINGLESTEP instead, just
- * before a syscall instruction: the kernel reports the end of that call as
- * a SIGTRAP (TRAP_BRKPT) at its exit, with the thread still in the kernel,
- * so an injected call costs one stop instead of an entry and an exit stop
- * (x86 has done so since 2.6.27). Resuming with PTRACE_CONT or
- * PTRACE_SYSCALL afterwards clears the trap flag again.
+ * (PTRACE_SINGLESTEP over the syscall instruction would end an injected
+ * call in one stop instead of two, but the kernel reports the step with a
+ * forced SIGTRAP: one the program blocks or ignores gets its handler reset
+ * and unblocked, and one already pending swallows the report, leaving the
+ * program running single-stepped. Not worth a stop.)
  */
-static int next_stop(struct pt_call *pc, bool step)
+static int next_syscall_stop(struct pt_call *pc)
 {
 	pid_t tid = pc->t->tid;
 
@@ -831,7 +827,7 @@ static int next_stop(struct pt_call *pc, bool step)
 
 		/* held signals are resumed without: 0. ESRCH (killed) is
 		 * reported by waitpid */
-		resume(tid, step ? PTRACE_SINGLESTEP : PTRACE_SYSCALL, 0);
+		resume(tid, PTRACE_SYSCALL, 0);
 	again:
 		/*
 		 * Wait for anyone, not just tid: an exec in another thread
@@ -876,14 +872,8 @@ static int next_stop(struct pt_call *pc, bool step)
 		}
 		if (event != 0)
 			continue; /* PTRACE_EVENT_SECCOMP of the injected call */
-		if (hold_signal(pc, stopsig, step))
-			return 0; /* the step's trap: the call has ended */
+		hold_signal(pc, stopsig);
 	}
-}
-
-static int next_syscall_stop(struct pt_call *pc)
-{
-	return next_stop(pc, false);
 }
 
 /* Is the thread at a syscall-entry stop (rather than an exit stop)? */
@@ -997,27 +987,26 @@ static int inject(struct pt_call *pc, long nr, const uint64_t *args,
 				return err;
 		}
 	} else {
-		/* at the end of the previous one: run the instruction again
-		 * as this call, single-stepped (signals meanwhile are held,
-		 * no handler runs to clobber the memory) */
-		if (memlen && mem_write(tid, at, mem, memlen) != (ssize_t)memlen)
-			return -EFAULT;
+		/* at the exit stop of the previous one: run the instruction
+		 * again as this call; memory is written at its entry stop,
+		 * after any signal that could have clobbered it */
 		sb_regs_rewind(&regs, nr);
 		err = sb_regs_set(tid, &regs);
 		if (err < 0)
 			return err;
-		if (next_stop(pc, true) < 0)
+		err = next_syscall_stop(pc);
+		if (err < 0)
+			return err;
+		if (memlen && mem_write(tid, at, mem, memlen) != (ssize_t)memlen)
+			err = -EFAULT; /* run it anyway: it must come to its exit */
+		if (next_syscall_stop(pc) < 0)
 			return -ESRCH;
+		if (err < 0)
+			return err;
 	}
 
 	err = sb_regs_get(tid, &regs);
 	if (err < 0) {
-		pc->dead = true;
-		return -ESRCH;
-	}
-	if (sb_regs_ip(&regs) != sb_regs_ip(&pc->orig)) {
-		/* not where its own call returns: the thread cannot go on */
-		kill(tid, SIGKILL);
 		pc->dead = true;
 		return -ESRCH;
 	}
