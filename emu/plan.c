@@ -272,6 +272,21 @@ int sb_plan_make(const struct sb_features *fs, const struct sb_options *o,
 	return 0;
 }
 
+bool sb_plan_prefer_ptrace(struct sb_plan *plan, const struct sb_features *fs,
+			   const struct sb_options *o)
+{
+	const char *why;
+
+	if (o->backend != SB_BACKEND_AUTO ||
+	    plan->backend != SB_BACKEND_NOTIFY || !can_ptrace(fs, &why))
+		return false;
+	plan->backend = SB_BACKEND_PTRACE;
+	plan->backend_why = "ptrace with SECCOMP_RET_TRACE: sealbox alone "
+			    "holds the seals here, and only ptrace runs a "
+			    "checked call on the file it checked";
+	return true;
+}
+
 const char *sb_action_name(enum sb_action a)
 {
 	switch (a) {

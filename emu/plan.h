@@ -70,6 +70,17 @@ void sb_options_init(struct sb_options *o);
 int sb_plan_make(const struct sb_features *fs, const struct sb_options *o,
 		 struct sb_plan *plan, const char **why);
 
+/*
+ * Where sealbox alone will hold the seals (its store is not a kernel memfd
+ * carrying them), a call let through after a check can be raced onto
+ * another file: another thread dup2()s a sealed memfd onto the number, or
+ * rewrites the path. The ptrace backend runs such a call on the very file
+ * (and path string) it checked; a notification cannot. So --backend=auto
+ * takes ptrace there when it can. Returns true when the plan changed.
+ */
+bool sb_plan_prefer_ptrace(struct sb_plan *plan, const struct sb_features *fs,
+			   const struct sb_options *o);
+
 const char *sb_action_name(enum sb_action a);
 const char *sb_backend_name(enum sb_backend b);
 const char *sb_emulate_name(enum sb_emulate e);

@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 
 #include "cli.h"
+#include "emulator.h"
 
 struct probe_report {
 	struct sb_cli cli;
@@ -207,6 +208,14 @@ int sb_cmd_probe(int argc, char **argv)
 		sb_die("--backing=%s: not possible here: %s",
 		       sb_backing_name(r.cli.backing), strerror(-r.backing_err));
 	}
+	/* as sealbox run decides once its store is open */
+	for (int mode = SB_EMULATE_AUTO; mode <= SB_EMULATE_ALL; mode++)
+		if (r.backing_err == 0 &&
+		    sb_emulator_strict(&r.plan[mode], &r.cli.features,
+				       r.backing))
+			(void)sb_plan_prefer_ptrace(&r.plan[mode],
+						    &r.cli.features,
+						    &r.cli.opt);
 
 	if (r.cli.json)
 		print_json(&r);

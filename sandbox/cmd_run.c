@@ -898,6 +898,10 @@ int sb_cmd_run(int argc, char **argv)
 	prctl(PR_SET_DUMPABLE, 0);
 	if (err < 0)
 		sb_die("run: backing store: %s", strerror(-err));
+	/* a session's members join through a listener: notify only */
+	if (emu.strict_fds && !session &&
+	    sb_plan_prefer_ptrace(&plan, &cli.features, &cli.opt))
+		emu.plan.backend = plan.backend;
 	if (plan.backend == SB_BACKEND_PTRACE) {
 		status = sb_ptrace_run(&emu, &cli.features, argv);
 		if (status < 0)

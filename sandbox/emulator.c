@@ -2457,12 +2457,9 @@ static bool mirror_covers(const struct sb_emulator *e)
 	       (e->plan.seal.known & fd_seals & ~e->native_seals) == 0;
 }
 
-int sb_emulator_init(struct sb_emulator *e, const struct sb_plan *plan,
-		     const struct sb_features *fs, enum sb_backing_kind backing,
-		     int fd_base)
+/* What the kernel itself can do with seals, from the probed features. */
+static void set_natives(struct sb_emulator *e, const struct sb_features *fs)
 {
-	int err;
-
 	static const struct {
 		enum sb_feature f;
 		unsigned int bit;
@@ -2475,9 +2472,6 @@ int sb_emulator_init(struct sb_emulator *e, const struct sb_plan *plan,
 		{ SB_F_SEAL_EXEC, F_SEAL_EXEC },
 	};
 
-	memset(e, 0, sizeof(*e));
-	e->plan = *plan;
-	e->fd_base = fd_base;
 	for (size_t i = 0; i < SB_ARRAY_SIZE(natives); i++)
 		if (sb_features_has(fs, natives[i].f))
 			e->native_seals |= natives[i].bit;
@@ -2485,6 +2479,26 @@ int sb_emulator_init(struct sb_emulator *e, const struct sb_plan *plan,
 	e->native_arg_int = sb_features_has(fs, SB_F_SEALS_ARG_INT);
 	e->native_exec_flags = sb_features_has(fs, SB_F_MFD_NOEXEC_SEAL) &&
 			       sb_features_has(fs, SB_F_MFD_EXEC);
+}
+
+/* Who holds the seals, once the plan, the natives and the store are set. */
+static void set_rules(struct sb_emulator *e)
+{
+	e->kernel_enforces = kernel_can_enforce(e);
+	e->strict_fds = e->plan.emulated_files && !e->kernel_enforces &&
+			!mirror_covers(e);
+}
+
+int sb_emulator_init(struct sb_emulator *e, const struct sb_plan *plan,
+		     const struct sb_features *fs, enum sb_backing_kind backing,
+		     int fd_base)
+{
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	e->plan = *plan;
+	e->fd_base = fd_base;
+	set_natives(e, fs);
 	e->reclaim_at = RECLAIM_MIN;
 	e->backing.mnt_fd = e->backing.dir_fd = -1;
 	err = sb_registry_init(&e->reg, 0);
@@ -2497,10 +2511,26 @@ int sb_emulator_init(struct sb_emulator *e, const struct sb_plan *plan,
 			return err;
 		}
 	}
-	e->kernel_enforces = kernel_can_enforce(e);
-	e->strict_fds = plan->emulated_files && !e->kernel_enforces &&
-			!mirror_covers(e);
+	set_rules(e);
 	return sb_emulator_resolve();
+}
+
+bool sb_emulator_strict(const struct sb_plan *plan,
+			const struct sb_features *fs,
+			enum sb_backing_kind backing)
+{
+	struct sb_emulator *e = calloc(1, sizeof(*e));
+	bool strict;
+
+	if (!e)
+		return false;
+	e->plan = *plan;
+	set_natives(e, fs);
+	e->backing.kind = backing;
+	set_rules(e);
+	strict = e->strict_fds;
+	free(e);
+	return strict;
 }
 
 void sb_emulator_destroy(struct sb_emulator *e)

@@ -120,6 +120,11 @@ int sb_emulator_init(struct sb_emulator *e, const struct sb_plan *plan,
 		     const struct sb_features *fs, enum sb_backing_kind backing,
 		     int fd_base);
 void sb_emulator_destroy(struct sb_emulator *e);
+/* Would sealbox alone hold the seals (strict_fds) with this plan, these
+ * features and this store? (sealbox probe: without opening anything) */
+bool sb_emulator_strict(const struct sb_plan *plan,
+			const struct sb_features *fs,
+			enum sb_backing_kind backing);
 
 /* The handler table, and the rules that are pure errno answers given the
  * plan (pretend-kernel: ENOSYS, EINVAL), ready for a filter builder. */

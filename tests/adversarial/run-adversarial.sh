@@ -9,7 +9,8 @@
 #   2. the native kernel, sealed: no bypass;
 #   3. sealbox run MODE -- ATTACKS for each MODE (default: --emulate=all
 #      with each backing store, and with a memfd backing that the kernel
-#      does not seal): no bypass, no hang, no error;
+#      does not seal; --backend=auto takes ptrace for all but the first,
+#      where sealbox alone holds the seals): no bypass, no hang, no error;
 #   4. kill_supervisor alone under each MODE: the program dies, and the
 #      survivor's writes fail.
 # Exit 0 only when no run found a bypass (or hung, or broke).
