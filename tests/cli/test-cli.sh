@@ -206,5 +206,30 @@ assert f["memfd_create"]["auto"] == "hidden" and f["seal_write"]["all"] == "hidd
 EOF
 then ok; else bad "probe --pretend-kernel"; fi
 
+# where sealbox alone holds the seals (a tmpfs store), auto takes ptrace:
+# only it runs a checked call on the file it checked (sealbox.1, --backend)
+backend_of() { # PROBE-ARGS... -> the backend probe --json names
+	"$SEALBOX" probe --json "$@" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["backend"]["name"])'
+}
+if "$SEALBOX" probe --backend=ptrace >/dev/null 2>&1 &&
+   "$SEALBOX" probe --backend=notify >/dev/null 2>&1; then
+	if [ "$(backend_of --emulate=all --backing=tmpfile)" = ptrace ] &&
+	   [ "$(backend_of --emulate=all --backing=tmpfile --backend=notify)" = notify ] &&
+	   [ "$(backend_of --emulate=all --backing=memfd)" = notify ]; then
+		ok
+	else
+		bad "probe: auto backend for a tmpfs store"
+	fi
+	if SEALBOX_PTRACE_STATS=1 "$SEALBOX" run --emulate=all --backing=tmpfile \
+		-- true 2>&1 | grep -q '^sealbox: ptrace: stops'; then
+		ok
+	else
+		bad "run: auto backend for a tmpfs store is ptrace"
+	fi
+else
+	echo "SKIP auto backend for a tmpfs store: notify or ptrace unavailable"
+fi
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
