@@ -33,6 +33,9 @@ enum {
 				     * bits the kernel lacks (F_SEAL_EXEC) */
 };
 
+/* file handles up to this long are kept (tmpfs and memfd ones take 12) */
+#define SB_FH_MAX 24
+
 struct sb_inode_entry {
 	struct sb_inode_key key;
 	unsigned int seals;
@@ -41,6 +44,11 @@ struct sb_inode_entry {
 	int pin_fd;             /* transport's own open of the inode, or -1 */
 	char *name;             /* memfd name (owned), NULL when unknown */
 	void *aux;              /* transport data (owned, freed with entry) */
+	/* the inode's file handle, to ask the kernel whether it still lives
+	 * (open_by_handle_at); fh_len 0: none kept */
+	int fh_type;
+	unsigned char fh_len;
+	unsigned char fh[SB_FH_MAX];
 };
 
 struct sb_registry {

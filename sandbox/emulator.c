@@ -119,13 +119,33 @@ static bool dev_may_hold(const struct sb_emulator *emu, uint64_t dev)
 	return false;
 }
 
-/* sb_registry_insert, noting the device for efile_get's quick answer */
-static int registry_add(struct sb_emulator *emu, const struct sb_inode_key *k,
-			unsigned int seals, unsigned int flags,
-			const char *name, struct sb_inode_entry **out)
+/*
+ * sb_registry_insert, noting the device for efile_get's quick answer, and
+ * keeping the file handle of fd (our open of the inode) for reclaim.
+ */
+static int registry_add(struct sb_emulator *emu, int fd,
+			const struct sb_inode_key *k, unsigned int seals,
+			unsigned int flags, const char *name,
+			struct sb_inode_entry **out)
 {
+	union {
+		struct file_handle h;
+		unsigned char raw[sizeof(struct file_handle) + SB_FH_MAX];
+	} fh;
+	int mount_id, err;
+
 	note_dev(emu, k->dev);
-	return sb_registry_insert(&emu->reg, k, seals, flags, name, out);
+	err = sb_registry_insert(&emu->reg, k, seals, flags, name, out);
+	if (err < 0)
+		return err;
+	fh.h.handle_bytes = SB_FH_MAX;
+	if (name_to_handle_at(fd, "", &fh.h, &mount_id, AT_EMPTY_PATH) == 0 &&
+	    fh.h.handle_bytes <= SB_FH_MAX) {
+		(*out)->fh_type = fh.h.handle_type;
+		(*out)->fh_len = (unsigned char)fh.h.handle_bytes;
+		memcpy((*out)->fh, fh.h.f_handle, fh.h.handle_bytes);
+	}
+	return 0;
 }
 
 static void sort_entry(struct efile *f, struct sb_inode_entry *e)
@@ -409,6 +429,39 @@ static int mirror_initial(const struct sb_emulator *emu, int fd,
 	return bits && fcntl(fd, F_ADD_SEALS, bits) < 0 ? neg_errno() : 0;
 }
 
+/*
+ * Can reclaim ask the kernel whether a kernel memfd's inode still lives
+ * (open_by_handle_at on a handle of it, inode_lives)? Then such an inode
+ * needs no pin of ours: the kernel frees it when the program lets go, and
+ * no file in flight over a socket is taken for gone.
+ */
+static bool lives_askable(struct sb_emulator *e)
+{
+	union {
+		struct file_handle h;
+		unsigned char raw[sizeof(struct file_handle) + SB_FH_MAX];
+	} fh;
+	int mount_id, fd;
+
+	if (e->live_ok >= 0)
+		return e->live_ok == 1;
+	e->live_ok = 0;
+	if (e->live_fd < 0)
+		e->live_fd = (int)syscall(SYS_memfd_create, "sealbox-live",
+					  MFD_CLOEXEC);
+	fh.h.handle_bytes = SB_FH_MAX;
+	if (e->live_fd < 0 ||
+	    name_to_handle_at(e->live_fd, "", &fh.h, &mount_id,
+			      AT_EMPTY_PATH) < 0)
+		return false;
+	fd = open_by_handle_at(e->live_fd, &fh.h, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return false; /* EPERM: no CAP_DAC_READ_SEARCH */
+	close(fd);
+	e->live_ok = 1;
+	return true;
+}
+
 /* Each pinned entry holds an fd of ours: reclaim before running out. */
 static bool pin_budget_low(const struct sb_emulator *emu)
 {
@@ -445,7 +498,8 @@ static struct sb_verdict memfd_layered(struct sb_call *c, const char *name,
 		return sb_return(neg_errno());
 	k = key_of(fd, &st);
 	if ((res->seals & F_SEAL_EXEC) &&
-	    registry_add(emu, &k, F_SEAL_EXEC, SB_ENTRY_LAYER, NULL, &e) < 0)
+	    registry_add(emu, fd, &k, F_SEAL_EXEC, SB_ENTRY_LAYER, NULL,
+			 &e) < 0)
 		return sb_return(-ENOMEM);
 	nfd = c->ops->install_fd(c, fd, -1, 0, res->cloexec, true);
 	if (nfd < 0) {
@@ -542,13 +596,15 @@ static struct sb_verdict h_memfd_create(struct sb_call *c)
 	 * the inode). A mirrored one is not: the kernel keeps its seals, and
 	 * a pin would keep its memory alive after the program closed it.
 	 */
-	if (!(flags & SB_ENTRY_MIRROR)) {
+	if (!(flags & SB_ENTRY_MIRROR) &&
+	    !(emu->backing.kind == SB_BACKING_MEMFD && !res.hugetlb &&
+	      lives_askable(emu))) {
 		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
 		pin = open(self, O_RDONLY | O_CLOEXEC);
 		if (pin < 0)
 			return sb_return(-ENOMEM);
 	}
-	err = registry_add(emu, &k, res.seals, flags, name, &e);
+	err = registry_add(emu, fd, &k, res.seals, flags, name, &e);
 	if (err == -EEXIST) {
 		/* a stale entry: the inode number was freed and reused */
 		int old = sb_registry_remove(&emu->reg, &k);
@@ -557,7 +613,7 @@ static struct sb_verdict h_memfd_create(struct sb_call *c)
 			close(old);
 			emu->pinned--;
 		}
-		err = registry_add(emu, &k, res.seals, flags, name, &e);
+		err = registry_add(emu, fd, &k, res.seals, flags, name, &e);
 	}
 	if (err < 0)
 		return sb_return(-ENOMEM);
@@ -714,8 +770,8 @@ static struct sb_verdict seals_native(struct sb_call *c, struct efile *f,
 		struct sb_inode_key k = key_of(f->fd, &f->st);
 		struct sb_inode_entry *e = f->layer;
 
-		if (!e && registry_add(emu, &k, 0, SB_ENTRY_LAYER, NULL,
-				       &e) < 0)
+		if (!e && registry_add(emu, f->fd, &k, 0, SB_ENTRY_LAYER,
+				       NULL, &e) < 0)
 			return sb_return(-ENOMEM);
 		e->seals |= our_bits;
 	}
@@ -2500,6 +2556,8 @@ int sb_emulator_init(struct sb_emulator *e, const struct sb_plan *plan,
 	e->fd_base = fd_base;
 	set_natives(e, fs);
 	e->reclaim_at = RECLAIM_MIN;
+	e->live_fd = -1;
+	e->live_ok = -1;
 	e->backing.mnt_fd = e->backing.dir_fd = -1;
 	err = sb_registry_init(&e->reg, 0);
 	if (err < 0)
@@ -2542,6 +2600,9 @@ void sb_emulator_destroy(struct sb_emulator *e)
 		if (ent->pin_fd >= 0)
 			close(ent->pin_fd);
 	sb_registry_destroy(&e->reg);
+	if (e->live_fd >= 0)
+		close(e->live_fd);
+	e->live_fd = -1;
 	sb_backing_close(&e->backing);
 }
 
@@ -2693,27 +2754,82 @@ static void scan_holders(struct live_ctx *lc)
 }
 
 /*
- * Drop the entries of inodes nothing holds any more: the candidates are
- * pinned files a lease says no one else has open, and every unpinned
- * (mirrored) file; one look through /proc (every fd and mapping of every
- * process) decides for all of them at once.
+ * Does the inode of an unpinned entry still live? The kernel knows: a
+ * file handle opens only an inode that still exists, whoever holds it: an
+ * fd, a mapping, or a file in flight in an SCM_RIGHTS message, which no
+ * look through /proc can see (dropped then, its seals would be lost while
+ * it travels). Needs CAP_DAC_READ_SEARCH and a mount of the inode's
+ * filesystem: for kernel memfds (the memfd backing) a memfd of ours.
+ * 1: lives, 0: gone, -1: cannot tell.
+ */
+static int inode_lives(struct sb_emulator *e, const struct sb_inode_entry *ent)
+{
+	union {
+		struct file_handle h;
+		unsigned char raw[sizeof(struct file_handle) + SB_FH_MAX];
+	} fh;
+	struct stat st;
+	int fd;
+
+	if (!ent->fh_len || (ent->flags & SB_ENTRY_HUGETLB) ||
+	    !lives_askable(e))
+		return -1;
+	if (fstat(e->live_fd, &st) < 0 || (uint64_t)st.st_dev != ent->key.dev)
+		return -1; /* another filesystem (a tmpfs store) */
+	fh.h.handle_bytes = ent->fh_len;
+	fh.h.handle_type = ent->fh_type;
+	memcpy(fh.h.f_handle, ent->fh, ent->fh_len);
+	fd = open_by_handle_at(e->live_fd, &fh.h, O_PATH | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return 1;
+	}
+	return errno == ESTALE ? 0 : -1;
+}
+
+/*
+ * Drop the entries of inodes nothing holds any more. An unpinned (kernel
+ * memfd) entry is asked of the kernel where it can be (inode_lives). The
+ * other candidates are pinned files a lease says no one else has open and
+ * the unpinned ones the kernel was not asked about; one look through /proc
+ * (every fd and mapping of every process) decides for all of them at once.
+ * That look cannot see a file in flight in an SCM_RIGHTS message, and the
+ * lease does not count a kernel memfd's own open file (no FMODE_WRITER):
+ * see sealbox.1, LIMITATIONS.
  */
 void sb_emulator_reclaim(struct sb_emulator *e)
 {
-	size_t count = sb_registry_count(&e->reg), pos = 0;
+	size_t count = sb_registry_count(&e->reg), pos = 0, ngone = 0;
 	struct live_ctx lc = { NULL, NULL, 0 };
+	struct sb_inode_key *gone = NULL;
 	struct sb_inode_entry *ent;
 
 	if (count == 0)
 		return;
 	lc.keys = calloc(count, sizeof(*lc.keys));
 	lc.alive = calloc(count, sizeof(*lc.alive));
-	if (!lc.keys || !lc.alive)
+	gone = calloc(count, sizeof(*gone));
+	if (!lc.keys || !lc.alive || !gone)
 		goto out; /* try again at the next reclaim */
 	while ((ent = sb_registry_next(&e->reg, &pos)) != NULL &&
-	       lc.n < count)
-		if (ent->pin_fd < 0 || lease_free(ent->pin_fd))
+	       lc.n < count) {
+		if (ent->pin_fd >= 0) {
+			if (lease_free(ent->pin_fd))
+				lc.keys[lc.n++] = ent->key;
+			continue;
+		}
+		switch (inode_lives(e, ent)) {
+		case 1:
+			break;
+		case 0:
+			gone[ngone++] = ent->key;
+			break;
+		default:
 			lc.keys[lc.n++] = ent->key;
+		}
+	}
+	for (size_t i = 0; i < ngone; i++)
+		sb_registry_remove(&e->reg, &gone[i]); /* unpinned: no fd */
 	if (lc.n == 0)
 		goto out;
 	qsort(lc.keys, lc.n, sizeof(*lc.keys), cmp_keys);
@@ -2732,4 +2848,5 @@ void sb_emulator_reclaim(struct sb_emulator *e)
 out:
 	free(lc.keys);
 	free(lc.alive);
+	free(gone);
 }

@@ -59,6 +59,12 @@ struct sb_emulator {
 	unsigned int ndevs; /* SB_ARRAY_SIZE(devs) + 1: any device */
 	size_t reclaim_at; /* look for unreferenced entries at this count */
 	size_t pinned;     /* entries holding an fd of ours */
+	/* a memfd of ours, the mount for open_by_handle_at on the kernel's
+	 * memfd inodes (reclaim: does an inode still live?); -1: none yet.
+	 * live_ok: that works (1), does not (0: no CAP_DAC_READ_SEARCH),
+	 * not tried (-1) */
+	int live_fd;
+	int live_ok;
 	bool verbose;
 };
 
