@@ -332,6 +332,42 @@ Test(plan, impossible_requests_are_refused_with_a_reason)
 	cr_expect_eq(sb_plan_make(&fs, &o, &p, &why), -EINVAL);
 }
 
+/* where sealbox alone will hold the seals, auto trades notify for ptrace
+ * (sb_plan_prefer_ptrace); never what was asked for by name */
+Test(plan, auto_prefers_ptrace_where_sealbox_alone_holds_the_seals)
+{
+	struct sb_features fs;
+	struct sb_options o;
+	struct sb_plan p;
+	const char *why = NULL;
+
+	kernel_as_of(&fs, KV(6, 18));
+	sb_options_init(&o);
+	o.emulate = SB_EMULATE_ALL;
+	cr_assert_eq(sb_plan_make(&fs, &o, &p, &why), 0);
+	cr_assert_eq(p.backend, SB_BACKEND_NOTIFY);
+	cr_expect(sb_plan_prefer_ptrace(&p, &fs, &o));
+	cr_expect_eq(p.backend, SB_BACKEND_PTRACE);
+	cr_expect(p.backend_why && strstr(p.backend_why, "alone"));
+	/* once is enough: ptrace stays ptrace */
+	cr_expect(!sb_plan_prefer_ptrace(&p, &fs, &o));
+	cr_expect_eq(p.backend, SB_BACKEND_PTRACE);
+
+	/* asked for by name: kept */
+	o.backend = SB_BACKEND_NOTIFY;
+	cr_assert_eq(sb_plan_make(&fs, &o, &p, &why), 0);
+	cr_expect(!sb_plan_prefer_ptrace(&p, &fs, &o));
+	cr_expect_eq(p.backend, SB_BACKEND_NOTIFY);
+
+	/* no ptrace here: notify stays */
+	sb_options_init(&o);
+	o.emulate = SB_EMULATE_ALL;
+	sb_features_set_probed(&fs, SB_F_PTRACE_SECCOMP, false);
+	cr_assert_eq(sb_plan_make(&fs, &o, &p, &why), 0);
+	cr_expect(!sb_plan_prefer_ptrace(&p, &fs, &o));
+	cr_expect_eq(p.backend, SB_BACKEND_NOTIFY);
+}
+
 Test(plan, names_round_trip)
 {
 	enum sb_backend b;
