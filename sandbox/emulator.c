@@ -1745,7 +1745,9 @@ struct creds {
 #define SB_CAP_FOWNER 3
 #define SB_CAP_FSETID 4
 
-static int caller_creds(struct sb_call *c, struct creds *cr)
+/* The credentials of thread tid (0: our own) that the kernel judges file
+ * access and chmod by, from /proc. */
+static int creds_of(pid_t tid, struct creds *cr)
 {
 	char path[64], line[1024];
 	unsigned int ids[4];
@@ -1754,7 +1756,10 @@ static int caller_creds(struct sb_call *c, struct creds *cr)
 	bool uid = false, gid = false;
 
 	memset(cr, 0, sizeof(*cr));
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)c->tid);
+	if (tid)
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	else
+		snprintf(path, sizeof(path), "/proc/thread-self/status");
 	fp = fopen(path, "re");
 	if (!fp)
 		return -ESRCH;
@@ -1784,6 +1789,98 @@ static int caller_creds(struct sb_call *c, struct creds *cr)
 	}
 	fclose(fp);
 	return uid && gid ? 0 : -ESRCH;
+}
+
+static int caller_creds(struct sb_call *c, struct creds *cr)
+{
+	return creds_of(c->tid, cr);
+}
+
+/*
+ * Where the kernel judges a chmod by: ids, groups, the two capabilities
+ * chmod asks for, the user namespace, the LSM label.
+ */
+struct chmod_ctx {
+	struct creds cr;
+	struct stat userns;
+	char label[256];
+	ssize_t label_len; /* -errno when there is none to read */
+};
+
+static int chmod_ctx_of(pid_t tid, struct chmod_ctx *x)
+{
+	char path[64];
+	int fd, err;
+
+	memset(x, 0, sizeof(*x));
+	err = creds_of(tid, &x->cr);
+	if (err < 0)
+		return err;
+	x->cr.cap_eff &= CAP_BIT(SB_CAP_FOWNER) | CAP_BIT(SB_CAP_FSETID);
+	if (tid)
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)tid);
+	else
+		snprintf(path, sizeof(path), "/proc/thread-self/ns/user");
+	if (stat(path, &x->userns) < 0)
+		return -ESRCH;
+	if (tid)
+		snprintf(path, sizeof(path), "/proc/%d/attr/current",
+			 (int)tid);
+	else
+		snprintf(path, sizeof(path), "/proc/thread-self/attr/current");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		x->label_len = -errno;
+	} else {
+		x->label_len = read(fd, x->label, sizeof(x->label));
+		if (x->label_len < 0)
+			x->label_len = -errno;
+		close(fd);
+	}
+	return 0;
+}
+
+static bool same_groups(const struct creds *a, const struct creds *b)
+{
+	if (a->ngroups != b->ngroups)
+		return false;
+	for (size_t i = 0; i < a->ngroups; i++) {
+		size_t j = 0;
+
+		while (j < b->ngroups && b->groups[j] != a->groups[i])
+			j++;
+		if (j == b->ngroups)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Would the kernel judge a chmod by the caller exactly as one by us? Then
+ * sealbox can make a chmod of a file that is not its own itself, on the
+ * very file it looked at, instead of letting the call through after the
+ * look (a dup2 onto the number, or a path changed in between, could land
+ * it on a file sealed with F_SEAL_EXEC). The usual case: sealbox run by
+ * the user whose program it runs.
+ */
+static bool chmod_judged_as_us(struct sb_call *c)
+{
+	static struct chmod_ctx self;
+	static int self_ok = -1;
+	struct chmod_ctx x;
+
+	if (self_ok < 0)
+		self_ok = chmod_ctx_of(0, &self) == 0;
+	if (!self_ok || chmod_ctx_of(c->tid, &x) < 0)
+		return false;
+	return x.cr.fsuid == self.cr.fsuid && x.cr.fsgid == self.cr.fsgid &&
+	       x.cr.cap_eff == self.cr.cap_eff &&
+	       same_groups(&x.cr, &self.cr) &&
+	       x.userns.st_dev == self.userns.st_dev &&
+	       x.userns.st_ino == self.userns.st_ino &&
+	       x.label_len == self.label_len &&
+	       (x.label_len <= 0 ||
+		memcmp(x.label, self.label, (size_t)x.label_len) == 0);
 }
 
 static bool in_group(const struct creds *cr, gid_t gid)
@@ -2054,6 +2151,45 @@ static struct sb_verdict chmod_file(struct sb_call *c, struct efile *f,
 #define AT_SYMLINK_NOFOLLOW 0x100
 #endif
 
+/*
+ * fchmod (or fchmodat2 with AT_EMPTY_PATH) of a file that is not ours:
+ * made here, on the very file looked at, where the kernel would judge the
+ * caller as us; else let through, where a dup2 in between could land it
+ * on a file sealed with F_SEAL_EXEC (sealbox.1, LIMITATIONS).
+ */
+static struct sb_verdict fchmod_elsewhere(struct sb_call *c, struct efile *f,
+					  mode_t mode)
+{
+	if (f->fd >= 0 && chmod_judged_as_us(c))
+		return sb_return(fchmod(f->fd, mode) < 0 ? neg_errno() : 0);
+	return continue_pinned(c, 0, f);
+}
+
+/*
+ * A chmod path that reached no file of ours (f->fd >= 0), or whose walk
+ * failed (f->fd the walk's -errno, -1 for a string not read). Where the
+ * kernel would judge the caller as us, the chmod is made here on the file
+ * the walk reached, and a path that names nothing gets the walk's ENOENT
+ * or ENOTDIR: the kernel never reads the string again, so one rewritten
+ * meanwhile (a torn read of it included) cannot land on a sealed file.
+ * A symlink itself (AT_SYMLINK_NOFOLLOW) is the kernel's to answer.
+ */
+static struct sb_verdict chmod_elsewhere(struct sb_call *c, struct efile *f,
+					 unsigned int arg, const char *path,
+					 mode_t mode)
+{
+	char self[64];
+
+	if (f->fd >= 0 && !S_ISLNK(f->st.st_mode) && chmod_judged_as_us(c)) {
+		self_path(self, sizeof(self), f->fd);
+		return sb_return(chmod(self, mode) < 0 ? neg_errno() : 0);
+	}
+	if ((f->fd == -ENOENT || f->fd == -ENOTDIR) && path[0] &&
+	    chmod_judged_as_us(c))
+		return sb_return(f->fd);
+	return continue_path(c, arg, path);
+}
+
 static struct sb_verdict h_chmod(struct sb_call *c)
 {
 	auto_efile struct efile f = { .fd = -1 };
@@ -2070,15 +2206,21 @@ static struct sb_verdict h_chmod(struct sb_call *c)
 		if (f.fl & O_PATH)
 			return sb_return(-EBADF);
 		if (!f.e && !f.layer)
-			return continue_pinned(c, 0, &f);
+			return fchmod_elsewhere(c, &f, (mode_t)c->args[1]);
 		return chmod_file(c, &f, (mode_t)c->args[1]);
 	case __NR_chmod:
 		if (efile_walk(c, AT_FDCWD, c->args[0], WALK_FOLLOW, &f,
 			       &seen, path) < 0)
-			return continue_path(c, 0, path);
+			return chmod_elsewhere(c, &f, 0, path,
+					       (mode_t)c->args[1]);
 		return chmod_file(c, &f, (mode_t)c->args[1]);
 	default: /* fchmodat, fchmodat2 */
 		mode = (mode_t)c->args[2];
+		/* the kernel's first check, before the path is read */
+		if (c->nr != __NR_fchmodat &&
+		    (c->args[3] & ~(uint64_t)(AT_SYMLINK_NOFOLLOW |
+					      AT_EMPTY_PATH)))
+			return sb_return(-EINVAL);
 		if (c->nr != __NR_fchmodat && (c->args[3] & AT_EMPTY_PATH) &&
 		    c->ops->read_mem(c, c->args[1], &first, 1) == 1 &&
 		    first == '\0') {
@@ -2086,13 +2228,15 @@ static struct sb_verdict h_chmod(struct sb_call *c)
 			err = efile_get(c, c->args[0], &f);
 			if (err < 0)
 				return sb_return(err);
+			if (!f.e && !f.layer)
+				return fchmod_elsewhere(c, &f, mode);
 			return chmod_file(c, &f, mode);
 		}
 		if (efile_walk(c, (int)c->args[0], c->args[1],
 			       c->nr != __NR_fchmodat &&
 			       (c->args[3] & AT_SYMLINK_NOFOLLOW) ? 0 :
 			       WALK_FOLLOW, &f, &seen, path) < 0)
-			return continue_path(c, 1, path);
+			return chmod_elsewhere(c, &f, 1, path, mode);
 		return chmod_file(c, &f, mode);
 	}
 }
