@@ -67,25 +67,38 @@ static void efile_release(struct efile *f)
  * internal mounts hand out inode numbers from a counter, so reuse needs
  * billions of files, and a memfd_create meeting a stale entry replaces it.
  */
+/* A file handle as name_to_handle_at gives it (handle_bytes 0: none). */
+union fh_buf {
+	struct file_handle h;
+	unsigned char raw[sizeof(struct file_handle) + 128];
+};
+
+static bool handle_at(int dirfd, const char *path, int flags,
+		      union fh_buf *fh)
+{
+	int mount_id;
+
+	fh->h.handle_bytes = 128;
+	if (name_to_handle_at(dirfd, path, &fh->h, &mount_id, flags) == 0 &&
+	    fh->h.handle_bytes <= 128)
+		return true;
+	fh->h.handle_bytes = 0;
+	return false;
+}
+
+/* ... and the handle itself in *keep, when given (for registry_add) */
 static struct sb_inode_key key_at(int dirfd, const char *path, int flags,
-			       const struct stat *st)
+				  const struct stat *st, union fh_buf *keep)
 {
 	struct sb_inode_key k = { (uint64_t)st->st_dev, (uint64_t)st->st_ino,
 				  0 };
-	union {
-		struct file_handle h;
-		unsigned char raw[sizeof(struct file_handle) + 128];
-	} fh;
-	const unsigned char *bytes = fh.raw + sizeof(struct file_handle);
-	int mount_id;
+	union fh_buf local, *fh = keep ? keep : &local;
 
-	fh.h.handle_bytes = 128;
-	if (name_to_handle_at(dirfd, path, &fh.h, &mount_id, flags) == 0 &&
-	    fh.h.handle_bytes <= 128) {
+	if (handle_at(dirfd, path, flags, fh)) {
 		uint64_t hash = 0xcbf29ce484222325ULL;
 
-		for (unsigned int i = 0; i < fh.h.handle_bytes; i++)
-			hash = (hash ^ bytes[i]) * 0x100000001b3ULL;
+		for (unsigned int i = 0; i < fh->h.handle_bytes; i++)
+			hash = (hash ^ fh->h.f_handle[i]) * 0x100000001b3ULL;
 		k.gen = hash | 1; /* never 0: 0 means "no handle" */
 	}
 	return k;
@@ -93,7 +106,14 @@ static struct sb_inode_key key_at(int dirfd, const char *path, int flags,
 
 static struct sb_inode_key key_of(int fd, const struct stat *st)
 {
-	return key_at(fd, "", AT_EMPTY_PATH, st);
+	return key_at(fd, "", AT_EMPTY_PATH, st, NULL);
+}
+
+/* key_of, keeping the handle for registry_add */
+static struct sb_inode_key key_kept(int fd, const struct stat *st,
+				    union fh_buf *fh)
+{
+	return key_at(fd, "", AT_EMPTY_PATH, st, fh);
 }
 
 /* Remember that dev holds files of ours (see efile_get). */
@@ -121,29 +141,23 @@ static bool dev_may_hold(const struct sb_emulator *emu, uint64_t dev)
 
 /*
  * sb_registry_insert, noting the device for efile_get's quick answer, and
- * keeping the file handle of fd (our open of the inode) for reclaim.
+ * keeping the inode's file handle fh (from key_kept) for reclaim.
  */
-static int registry_add(struct sb_emulator *emu, int fd,
+static int registry_add(struct sb_emulator *emu, const union fh_buf *fh,
 			const struct sb_inode_key *k, unsigned int seals,
 			unsigned int flags, const char *name,
 			struct sb_inode_entry **out)
 {
-	union {
-		struct file_handle h;
-		unsigned char raw[sizeof(struct file_handle) + SB_FH_MAX];
-	} fh;
-	int mount_id, err;
+	int err;
 
 	note_dev(emu, k->dev);
 	err = sb_registry_insert(&emu->reg, k, seals, flags, name, out);
 	if (err < 0)
 		return err;
-	fh.h.handle_bytes = SB_FH_MAX;
-	if (name_to_handle_at(fd, "", &fh.h, &mount_id, AT_EMPTY_PATH) == 0 &&
-	    fh.h.handle_bytes <= SB_FH_MAX) {
-		(*out)->fh_type = fh.h.handle_type;
-		(*out)->fh_len = (unsigned char)fh.h.handle_bytes;
-		memcpy((*out)->fh, fh.h.f_handle, fh.h.handle_bytes);
+	if (fh->h.handle_bytes && fh->h.handle_bytes <= SB_FH_MAX) {
+		(*out)->fh_type = fh->h.handle_type;
+		(*out)->fh_len = (unsigned char)fh->h.handle_bytes;
+		memcpy((*out)->fh, fh->h.f_handle, fh->h.handle_bytes);
 	}
 	return 0;
 }
@@ -221,7 +235,7 @@ static enum peek efile_peek(struct sb_call *c, uint64_t raw_fd,
 	/* an O_PATH fd is open neither for reading nor for writing */
 	if (lstat(path, &link) < 0 || !(link.st_mode & (S_IRUSR | S_IWUSR)))
 		return PEEK_UNKNOWN;
-	k = key_at(AT_FDCWD, path, AT_SYMLINK_FOLLOW, &f->st);
+	k = key_at(AT_FDCWD, path, AT_SYMLINK_FOLLOW, &f->st, NULL);
 	sort_entry(f, sb_registry_lookup(&c->emu->reg, &k));
 	f->fl = !(link.st_mode & S_IWUSR) ? O_RDONLY :
 		!(link.st_mode & S_IRUSR) ? O_WRONLY : O_RDWR;
@@ -437,11 +451,9 @@ static int mirror_initial(const struct sb_emulator *emu, int fd,
  */
 static bool lives_askable(struct sb_emulator *e)
 {
-	union {
-		struct file_handle h;
-		unsigned char raw[sizeof(struct file_handle) + SB_FH_MAX];
-	} fh;
-	int mount_id, fd;
+	union fh_buf fh;
+	struct stat st;
+	int fd;
 
 	if (e->live_ok >= 0)
 		return e->live_ok == 1;
@@ -449,15 +461,14 @@ static bool lives_askable(struct sb_emulator *e)
 	if (e->live_fd < 0)
 		e->live_fd = (int)syscall(SYS_memfd_create, "sealbox-live",
 					  MFD_CLOEXEC);
-	fh.h.handle_bytes = SB_FH_MAX;
-	if (e->live_fd < 0 ||
-	    name_to_handle_at(e->live_fd, "", &fh.h, &mount_id,
-			      AT_EMPTY_PATH) < 0)
+	if (e->live_fd < 0 || fstat(e->live_fd, &st) < 0 ||
+	    !handle_at(e->live_fd, "", AT_EMPTY_PATH, &fh))
 		return false;
 	fd = open_by_handle_at(e->live_fd, &fh.h, O_PATH | O_CLOEXEC);
 	if (fd < 0)
 		return false; /* EPERM: no CAP_DAC_READ_SEARCH */
 	close(fd);
+	e->live_dev = (uint64_t)st.st_dev;
 	e->live_ok = 1;
 	return true;
 }
@@ -486,6 +497,7 @@ static struct sb_verdict memfd_layered(struct sb_call *c, const char *name,
 	autoclose int fd = -1;
 	struct sb_inode_entry *e = NULL;
 	struct sb_inode_key k;
+	union fh_buf fh;
 	struct stat st;
 	int nfd;
 
@@ -496,9 +508,9 @@ static struct sb_verdict memfd_layered(struct sb_call *c, const char *name,
 		return sb_return(neg_errno());
 	if (fchmod(fd, res->mode) < 0 || fstat(fd, &st) < 0)
 		return sb_return(neg_errno());
-	k = key_of(fd, &st);
+	k = key_kept(fd, &st, &fh);
 	if ((res->seals & F_SEAL_EXEC) &&
-	    registry_add(emu, fd, &k, F_SEAL_EXEC, SB_ENTRY_LAYER, NULL,
+	    registry_add(emu, &fh, &k, F_SEAL_EXEC, SB_ENTRY_LAYER, NULL,
 			 &e) < 0)
 		return sb_return(-ENOMEM);
 	nfd = c->ops->install_fd(c, fd, -1, 0, res->cloexec, true);
@@ -547,6 +559,7 @@ static struct sb_verdict h_memfd_create(struct sb_call *c)
 	struct memfd_result res;
 	struct sb_inode_entry *e = NULL;
 	struct sb_inode_key k;
+	union fh_buf fh;
 	struct stat st;
 	autoclose int fd = -1, pin = -1;
 	char self[64];
@@ -582,7 +595,7 @@ static struct sb_verdict h_memfd_create(struct sb_call *c)
 		return sb_return(fd);
 	if (fstat(fd, &st) < 0)
 		return sb_return(-ENOMEM);
-	k = key_of(fd, &st);
+	k = key_kept(fd, &st, &fh);
 	flags = SB_ENTRY_EMULATED | (res.hugetlb ? SB_ENTRY_HUGETLB : 0);
 	/* only a memfd (the backing, or a hugetlb one) can carry seals */
 	if (emu->native_seals &&
@@ -604,7 +617,7 @@ static struct sb_verdict h_memfd_create(struct sb_call *c)
 		if (pin < 0)
 			return sb_return(-ENOMEM);
 	}
-	err = registry_add(emu, fd, &k, res.seals, flags, name, &e);
+	err = registry_add(emu, &fh, &k, res.seals, flags, name, &e);
 	if (err == -EEXIST) {
 		/* a stale entry: the inode number was freed and reused */
 		int old = sb_registry_remove(&emu->reg, &k);
@@ -613,7 +626,7 @@ static struct sb_verdict h_memfd_create(struct sb_call *c)
 			close(old);
 			emu->pinned--;
 		}
-		err = registry_add(emu, fd, &k, res.seals, flags, name, &e);
+		err = registry_add(emu, &fh, &k, res.seals, flags, name, &e);
 	}
 	if (err < 0)
 		return sb_return(-ENOMEM);
@@ -767,10 +780,11 @@ static struct sb_verdict seals_native(struct sb_call *c, struct efile *f,
 	    fcntl(f->fd, F_ADD_SEALS, kernel_bits) < 0)
 		return sb_return(neg_errno());
 	if (our_bits) {
-		struct sb_inode_key k = key_of(f->fd, &f->st);
+		union fh_buf fh;
+		struct sb_inode_key k = key_kept(f->fd, &f->st, &fh);
 		struct sb_inode_entry *e = f->layer;
 
-		if (!e && registry_add(emu, f->fd, &k, 0, SB_ENTRY_LAYER,
+		if (!e && registry_add(emu, &fh, &k, 0, SB_ENTRY_LAYER,
 				       NULL, &e) < 0)
 			return sb_return(-ENOMEM);
 		e->seals |= our_bits;
@@ -1745,6 +1759,15 @@ struct creds {
 #define SB_CAP_FOWNER 3
 #define SB_CAP_FSETID 4
 
+/* /proc/TID/WHAT, or /proc/thread-self/WHAT for tid 0 (our own) */
+static void tid_proc_path(char *buf, size_t size, pid_t tid, const char *what)
+{
+	if (tid)
+		snprintf(buf, size, "/proc/%d/%s", (int)tid, what);
+	else
+		snprintf(buf, size, "/proc/thread-self/%s", what);
+}
+
 /* The credentials of thread tid (0: our own) that the kernel judges file
  * access and chmod by, from /proc. */
 static int creds_of(pid_t tid, struct creds *cr)
@@ -1756,10 +1779,7 @@ static int creds_of(pid_t tid, struct creds *cr)
 	bool uid = false, gid = false;
 
 	memset(cr, 0, sizeof(*cr));
-	if (tid)
-		snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	else
-		snprintf(path, sizeof(path), "/proc/thread-self/status");
+	tid_proc_path(path, sizeof(path), tid, "status");
 	fp = fopen(path, "re");
 	if (!fp)
 		return -ESRCH;
@@ -1817,17 +1837,10 @@ static int chmod_ctx_of(pid_t tid, struct chmod_ctx *x)
 	if (err < 0)
 		return err;
 	x->cr.cap_eff &= CAP_BIT(SB_CAP_FOWNER) | CAP_BIT(SB_CAP_FSETID);
-	if (tid)
-		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)tid);
-	else
-		snprintf(path, sizeof(path), "/proc/thread-self/ns/user");
+	tid_proc_path(path, sizeof(path), tid, "ns/user");
 	if (stat(path, &x->userns) < 0)
 		return -ESRCH;
-	if (tid)
-		snprintf(path, sizeof(path), "/proc/%d/attr/current",
-			 (int)tid);
-	else
-		snprintf(path, sizeof(path), "/proc/thread-self/attr/current");
+	tid_proc_path(path, sizeof(path), tid, "attr/current");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		x->label_len = -errno;
@@ -2908,18 +2921,12 @@ static void scan_holders(struct live_ctx *lc)
  */
 static int inode_lives(struct sb_emulator *e, const struct sb_inode_entry *ent)
 {
-	union {
-		struct file_handle h;
-		unsigned char raw[sizeof(struct file_handle) + SB_FH_MAX];
-	} fh;
-	struct stat st;
+	union fh_buf fh;
 	int fd;
 
 	if (!ent->fh_len || (ent->flags & SB_ENTRY_HUGETLB) ||
-	    !lives_askable(e))
-		return -1;
-	if (fstat(e->live_fd, &st) < 0 || (uint64_t)st.st_dev != ent->key.dev)
-		return -1; /* another filesystem (a tmpfs store) */
+	    !lives_askable(e) || e->live_dev != ent->key.dev)
+		return -1; /* no handle, or another filesystem (a tmpfs store) */
 	fh.h.handle_bytes = ent->fh_len;
 	fh.h.handle_type = ent->fh_type;
 	memcpy(fh.h.f_handle, ent->fh, ent->fh_len);

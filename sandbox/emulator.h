@@ -65,6 +65,7 @@ struct sb_emulator {
 	 * not tried (-1) */
 	int live_fd;
 	int live_ok;
+	uint64_t live_dev; /* its device, where live_ok is 1 */
 	bool verbose;
 };
 
