@@ -538,7 +538,10 @@ int sb_backing_create_stat(struct sb_backing *b, const char *name,
 		if (mode & 0111)
 			flags |= MFD_EXEC;
 		fd = (int)syscall(SYS_memfd_create, name, flags);
-		if (fd < 0 && errno == EINVAL && (flags & MFD_EXEC))
+		/* before 6.3: EINVAL, or ENOSYS from a policy that filters
+		 * the flag (tests/helpers/legacy-kernel does) */
+		if (fd < 0 && (errno == EINVAL || errno == ENOSYS) &&
+		    (flags & MFD_EXEC))
 			fd = (int)syscall(SYS_memfd_create, name,
 					  flags & ~MFD_EXEC);
 		break;

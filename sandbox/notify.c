@@ -52,6 +52,7 @@ struct sb_notify {
 	struct sb_notif *req;
 	struct sb_notif_resp *resp;
 	struct pidfd_slot pidfds[PIDFD_CACHE];
+	bool no_pidfd_thread; /* before 6.9: pidfd_open knows no threads */
 	struct fd_hint hints[FD_HINTS];
 	unsigned long tick;
 };
@@ -164,16 +165,24 @@ static pid_t notify_get_tgid(struct sb_call *c)
 #endif
 
 /*
- * A pidfd for the calling thread, cached by thread id. A PIDFD_THREAD
- * pidfd (6.9+) names the thread itself, so pidfd_getfd reads the very fd
- * table the call was made with; before 6.9 it names the thread group. A
- * cached pidfd of a thread that has exited answers ESRCH and is replaced.
+ * A pidfd for the calling thread, cached by thread id, that names what that
+ * id named when it was opened: a PIDFD_THREAD pidfd (6.9+) names the thread
+ * itself, so pidfd_getfd reads the very fd table the call was made with.
+ * Before 6.9 the id of a thread-group leader opens its process, which names
+ * the same (the leader's id is not handed out again while the group lives).
+ * Either way, a cached pidfd whose task has gone answers ESRCH (the id may
+ * be someone else's by now) and is replaced; one that answers names the
+ * caller. The id of any other thread before 6.9 is looked up in /proc and
+ * its process pidfd used once (a later task may reuse the id while the
+ * process lives). *opened: the pidfd is new, the id could have been reused
+ * before it was opened, and only NOTIF_ID_VALID can tell.
  */
-static int pidfd_for(struct sb_call *c, bool fresh)
+static int pidfd_for(struct sb_call *c, bool fresh, bool *opened)
 {
 	struct sb_notify *n = nc_of(c)->n;
 	struct pidfd_slot *victim = &n->pidfds[0];
 
+	*opened = false;
 	for (int i = 0; i < PIDFD_CACHE; i++) {
 		struct pidfd_slot *s = &n->pidfds[i];
 
@@ -190,31 +199,40 @@ static int pidfd_for(struct sb_call *c, bool fresh)
 	}
 	if (victim->fd >= 0)
 		close(victim->fd);
-	victim->fd = (int)syscall(SYS_pidfd_open, c->tid, PIDFD_THREAD);
+	*opened = true;
+	victim->fd = -1;
 	victim->tgid = c->tid;
+	if (!n->no_pidfd_thread) {
+		victim->fd = (int)syscall(SYS_pidfd_open, c->tid,
+					  PIDFD_THREAD);
+		n->no_pidfd_thread = victim->fd < 0 && errno == EINVAL;
+	}
+	if (n->no_pidfd_thread)
+		victim->fd = (int)syscall(SYS_pidfd_open, c->tid, 0);
 	if (victim->fd < 0 && errno == EINVAL) {
+		/* before 6.9, a thread that does not lead its group */
 		pid_t tgid = notify_get_tgid(c);
 
 		victim->fd = tgid < 0 ? -1 :
 			     (int)syscall(SYS_pidfd_open, tgid, 0);
-		/*
-		 * A process pidfd stays valid while the process lives, even
-		 * after this thread id is reused elsewhere: never reuse it
-		 * for a later call (the slot is only recycled).
-		 */
-		victim->tgid = -1;
+		victim->tgid = -1; /* never reused for a later call */
 	}
 	victim->used = ++n->tick;
 	return victim->fd < 0 ? neg_errno() : victim->fd;
 }
 
+/*
+ * The caller's open file behind fd. NOTIF_ID_VALID only after a pidfd was
+ * opened: a cached one names the caller or answers ESRCH (pidfd_for).
+ */
 static int notify_get_file(struct sb_call *c, int fd)
 {
 	struct sb_notify *n = nc_of(c)->n;
+	bool opened = false;
 	int pidfd, got = -1;
 
 	for (int attempt = 0; attempt < 2; attempt++) {
-		pidfd = pidfd_for(c, attempt > 0);
+		pidfd = pidfd_for(c, attempt > 0, &opened);
 		if (pidfd < 0)
 			return -EBADF;
 		got = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
@@ -223,7 +241,7 @@ static int notify_get_file(struct sb_call *c, int fd)
 	}
 	if (got < 0)
 		return errno == EBADF ? -EBADF : neg_errno();
-	if (!id_valid(n, nc_of(c)->id)) {
+	if (opened && !id_valid(n, nc_of(c)->id)) {
 		close(got);
 		return -ESRCH;
 	}
