@@ -2179,6 +2179,125 @@ static void case_chmod(const struct conform_case *c)
 	report("ok=0%o", file_mode(fd));
 }
 
+/*
+ * chmod of files that are not memfds, where the kernel's own walk and
+ * checks give the answer (sealbox makes some of these calls itself before
+ * 6.3, to close the F_SEAL_EXEC races: it must answer exactly as the
+ * kernel). In a fresh directory D holding a regular file f (0600) and a
+ * symlink l -> f. a = how, b = the mode; reports the result, and for a
+ * success the mode of what was changed.
+ */
+enum {
+	CO_PATH, CO_PATH_MISSING, CO_PATH_NOTDIR, CO_PATH_EMPTY, CO_PATH_LONG,
+	CO_PATH_EFAULT, CO_PATH_SYMLINK, CO_PATH_DIR, CO_PATH_PROC_FD,
+	CO_AT_RELATIVE, CO_AT_NOTDIR_DIRFD, CO_AT_BADFD, CO_FCHMOD,
+	CO_FCHMOD_OPATH, CO_FCHMOD_CLOSED, CO_AT2_BADFLAGS,
+	CO_AT2_NOFOLLOW_LINK, CO_AT2_NOFOLLOW_FILE,
+};
+
+static void case_chmod_other(const struct conform_case *c)
+{
+	char dir[] = "/tmp/conform-chmod-XXXXXX";
+	char f[64], l[64], p[80], *longp = NULL;
+	mode_t mode = (mode_t)c->b;
+	struct stat st;
+	int fd, dfd, e = 0, opath;
+	long rc;
+
+	if (!mkdtemp(dir))
+		setup_fail("mkdtemp");
+	snprintf(f, sizeof(f), "%s/f", dir);
+	snprintf(l, sizeof(l), "%s/l", dir);
+	fd = open(f, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	opath = open(f, O_PATH | O_CLOEXEC);
+	if (fd < 0 || dfd < 0 || opath < 0 || fchmod(fd, 0600) < 0 ||
+	    symlink(f, l) < 0)
+		setup_fail("files");
+	switch (c->a) {
+	case CO_PATH_MISSING:
+		snprintf(p, sizeof(p), "%s/missing", dir);
+		rc = chmod(p, mode);
+		break;
+	case CO_PATH_NOTDIR:
+		snprintf(p, sizeof(p), "%s/x", f);
+		rc = chmod(p, mode);
+		break;
+	case CO_PATH_EMPTY:
+		rc = chmod("", mode);
+		break;
+	case CO_PATH_LONG:
+		longp = malloc(PATH_MAX + 64);
+		if (!longp)
+			setup_fail("malloc");
+		memset(longp, 'a', PATH_MAX + 63);
+		longp[PATH_MAX + 63] = '\0';
+		rc = chmod(longp, mode);
+		break;
+	case CO_PATH_EFAULT:
+		rc = syscall(__NR_chmod, (const char *)1, (unsigned long)mode);
+		break;
+	case CO_PATH_SYMLINK:
+		rc = chmod(l, mode);
+		break;
+	case CO_PATH_DIR:
+		rc = chmod(dir, mode);
+		break;
+	case CO_PATH_PROC_FD:
+		proc_fd_path(fd, p, sizeof(p));
+		rc = chmod(p, mode);
+		break;
+	case CO_AT_RELATIVE:
+		rc = syscall(__NR_fchmodat, dfd, "f", (unsigned long)mode);
+		break;
+	case CO_AT_NOTDIR_DIRFD:
+		rc = syscall(__NR_fchmodat, fd, "f", (unsigned long)mode);
+		break;
+	case CO_AT_BADFD:
+		rc = syscall(__NR_fchmodat, -1, "f", (unsigned long)mode);
+		break;
+	case CO_FCHMOD_OPATH:
+		rc = fchmod(opath, mode);
+		break;
+	case CO_FCHMOD_CLOSED: {
+		int gone = dup(fd);
+
+		close(gone);
+		rc = fchmod(gone, mode);
+		break;
+	}
+	case CO_AT2_BADFLAGS:
+		rc = syscall(__NR_fchmodat2, AT_FDCWD, f, (unsigned long)mode,
+			     0x8000UL);
+		break;
+	case CO_AT2_NOFOLLOW_LINK:
+		rc = syscall(__NR_fchmodat2, AT_FDCWD, l, (unsigned long)mode,
+			     (unsigned long)AT_SYMLINK_NOFOLLOW);
+		break;
+	case CO_AT2_NOFOLLOW_FILE:
+		rc = syscall(__NR_fchmodat2, AT_FDCWD, f, (unsigned long)mode,
+			     (unsigned long)AT_SYMLINK_NOFOLLOW);
+		break;
+	case CO_FCHMOD:
+		rc = fchmod(fd, mode);
+		break;
+	default:
+		rc = chmod(f, mode);
+		break;
+	}
+	if (rc < 0)
+		e = errno;
+	if (stat(c->a == CO_PATH_DIR ? dir : f, &st) < 0)
+		setup_fail("stat");
+	free(longp);
+	unlink(l);
+	unlink(f);
+	rmdir(dir);
+	if (e)
+		report_errno(e);
+	report("ok=0%o", (unsigned int)(st.st_mode & 07777));
+}
+
 #define CH(flags, before) ((long)(flags) | ((long)(before) << 32))
 #define HOW(how, mode) (((long)(how) << 16) | (mode))
 
@@ -2932,6 +3051,41 @@ static const struct single singles[] = {
 	{ "chmod.W.fchmod_0600", "chmod", case_chmod,
 	  CH(MFD_ALLOW_SEALING, 0), F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW,
 	  HOW(CHMOD_FCHMOD, 0600) },
+	/* files that are not memfds: the kernel's own walk and checks */
+	{ "chmod.other.path", "chmod", case_chmod_other, CO_PATH, 0640 },
+	{ "chmod.other.path_missing", "chmod", case_chmod_other,
+	  CO_PATH_MISSING, 0640 },
+	{ "chmod.other.path_notdir", "chmod", case_chmod_other,
+	  CO_PATH_NOTDIR, 0640 },
+	{ "chmod.other.path_empty", "chmod", case_chmod_other, CO_PATH_EMPTY,
+	  0640 },
+	{ "chmod.other.path_too_long", "chmod", case_chmod_other,
+	  CO_PATH_LONG, 0640 },
+	{ "chmod.other.path_efault", "chmod", case_chmod_other,
+	  CO_PATH_EFAULT, 0640 },
+	{ "chmod.other.path_symlink", "chmod", case_chmod_other,
+	  CO_PATH_SYMLINK, 0640 },
+	{ "chmod.other.path_dir", "chmod", case_chmod_other, CO_PATH_DIR,
+	  0750 },
+	{ "chmod.other.path_proc_fd", "chmod", case_chmod_other,
+	  CO_PATH_PROC_FD, 0640 },
+	{ "chmod.other.fchmodat_relative", "chmod", case_chmod_other,
+	  CO_AT_RELATIVE, 0640 },
+	{ "chmod.other.fchmodat_file_dirfd", "chmod", case_chmod_other,
+	  CO_AT_NOTDIR_DIRFD, 0640 },
+	{ "chmod.other.fchmodat_bad_dirfd", "chmod", case_chmod_other,
+	  CO_AT_BADFD, 0640 },
+	{ "chmod.other.fchmod", "chmod", case_chmod_other, CO_FCHMOD, 0640 },
+	{ "chmod.other.fchmod_o_path", "chmod", case_chmod_other,
+	  CO_FCHMOD_OPATH, 0640 },
+	{ "chmod.other.fchmod_closed", "chmod", case_chmod_other,
+	  CO_FCHMOD_CLOSED, 0640 },
+	{ "chmod.other.fchmodat2_bad_flags", "chmod", case_chmod_other,
+	  CO_AT2_BADFLAGS, 0640 },
+	{ "chmod.other.fchmodat2_nofollow_symlink", "chmod", case_chmod_other,
+	  CO_AT2_NOFOLLOW_LINK, 0640 },
+	{ "chmod.other.fchmodat2_nofollow_file", "chmod", case_chmod_other,
+	  CO_AT2_NOFOLLOW_FILE, 0640 },
 
 	/* --- share --- */
 	{ "share.dup", "share", case_share_copy, 0, 0 },
