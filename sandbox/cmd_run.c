@@ -236,6 +236,7 @@ struct supervisor {
 	int upstream;       /* connection to the host (joined), or -1 */
 	struct sb_emulator *emu;
 	bool addfd_send, sync_wake_up;
+	bool fifo;          /* notifications come oldest first (5.19) */
 	struct sb_notify *notify[MAX_NOTIFIERS];
 	int member[MAX_NOTIFIERS]; /* a member's connection, kept open so it
 				    * sees the host die; -1 for our own */
@@ -256,7 +257,7 @@ static void add_notifier(struct supervisor *s, int listener, int member)
 		return;
 	}
 	err = sb_notify_new(&n, listener, s->emu, s->addfd_send,
-			    s->sync_wake_up);
+			    s->sync_wake_up, s->fifo);
 	if (err < 0) {
 		close(listener);
 		sb_warn("listener: %s", strerror(-err));
@@ -703,8 +704,8 @@ static int take_signals(void)
 static int join_session(const char *name, const struct sb_cli *cli,
 			char **argv)
 {
-	struct supervisor s = { -1, -1, -1, -1, NULL, false, false, { NULL },
-				{ 0 }, 0 };
+	struct supervisor s = { -1, -1, -1, -1, NULL, false, false, false,
+				{ NULL }, { 0 }, 0 };
 	struct session_hello hello;
 	struct sb_emulator view;
 	struct sockaddr_un sa;
@@ -774,8 +775,8 @@ int sb_cmd_run(int argc, char **argv)
 	struct sb_cli cli;
 	struct sb_plan plan;
 	struct sb_emulator emu;
-	struct supervisor sup = { -1, -1, -1, -1, NULL, false, false, { NULL },
-				  { 0 }, 0 };
+	struct supervisor sup = { -1, -1, -1, -1, NULL, false, false, false,
+				  { NULL }, { 0 }, 0 };
 	const char *why = NULL, *session = NULL, *without = NULL;
 	bool preload = false;
 	int i, err, status, listener = -1;
@@ -913,6 +914,8 @@ int sb_cmd_run(int argc, char **argv)
 	sup.emu = &emu;
 	sup.addfd_send = sb_features_has(&cli.features, SB_F_ADDFD_SEND);
 	sup.sync_wake_up = sb_features_has(&cli.features, SB_F_SYNC_WAKE_UP);
+	/* FIFO notification order came with WAIT_KILLABLE_RECV, in 5.19 */
+	sup.fifo = sb_features_has(&cli.features, SB_F_WAIT_KILLABLE_RECV);
 	sup.sigfd = take_signals();
 	/* orphans of the tree come to us, so none outlives the run */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);

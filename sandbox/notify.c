@@ -20,6 +20,7 @@
 #include "util.h"
 
 #define PIDFD_CACHE 32
+#define RECV_BATCH 32 /* notifications taken at once before 5.19 */
 #define PAGE 4096UL
 
 struct pidfd_slot {
@@ -51,6 +52,8 @@ struct sb_notify {
 	struct sb_notif_sizes sizes;
 	struct sb_notif *req;
 	struct sb_notif_resp *resp;
+	struct sb_notif *batch[RECV_BATCH]; /* oldest_first: taken at once */
+	bool oldest_first;
 	struct pidfd_slot pidfds[PIDFD_CACHE];
 	bool no_pidfd_thread; /* before 6.9: pidfd_open knows no threads */
 	struct fd_hint hints[FD_HINTS];
@@ -393,9 +396,10 @@ static const struct sb_target_ops notify_ops = {
 /* ---- the loop ----------------------------------------------------------- */
 
 int sb_notify_new(struct sb_notify **out, int listener, struct sb_emulator *e,
-		  bool addfd_send, bool sync_wake_up)
+		  bool addfd_send, bool sync_wake_up, bool fifo)
 {
 	struct sb_notify *n = calloc(1, sizeof(*n));
+	size_t req_size;
 
 	if (!n)
 		return -ENOMEM;
@@ -409,13 +413,22 @@ int sb_notify_new(struct sb_notify **out, int listener, struct sb_emulator *e,
 		return neg_errno();
 	}
 	/* the kernel's structures may be larger than the ones we know */
-	n->req = calloc(1, n->sizes.seccomp_notif > sizeof(*n->req) ?
-			n->sizes.seccomp_notif : sizeof(*n->req));
+	req_size = n->sizes.seccomp_notif > sizeof(*n->req) ?
+		   n->sizes.seccomp_notif : sizeof(*n->req);
+	n->req = calloc(1, req_size);
 	n->resp = calloc(1, n->sizes.seccomp_notif_resp > sizeof(*n->resp) ?
 			 n->sizes.seccomp_notif_resp : sizeof(*n->resp));
 	if (!n->req || !n->resp) {
 		sb_notify_free(n);
 		return -ENOMEM;
+	}
+	n->oldest_first = !fifo;
+	for (int i = 0; n->oldest_first && i < RECV_BATCH; i++) {
+		n->batch[i] = calloc(1, req_size);
+		if (!n->batch[i]) {
+			sb_notify_free(n);
+			return -ENOMEM;
+		}
 	}
 	if (sync_wake_up) {
 		uint64_t fl = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
@@ -434,6 +447,8 @@ void sb_notify_free(struct sb_notify *n)
 	for (int i = 0; i < PIDFD_CACHE; i++)
 		if (n->pidfds[i].fd >= 0)
 			close(n->pidfds[i].fd);
+	for (int i = 0; i < RECV_BATCH; i++)
+		free(n->batch[i]);
 	free(n->req);
 	free(n->resp);
 	free(n);
@@ -444,26 +459,31 @@ int sb_notify_fd(const struct sb_notify *n)
 	return n->listener;
 }
 
-static int handle_one(struct sb_notify *n)
+/* 1: a notification in *req; 0: none after all (the caller went) */
+static int recv_one(struct sb_notify *n, struct sb_notif *req)
 {
-	struct notify_call nc = { n, 0 };
-	struct sb_call call;
-	struct sb_verdict v;
-
-	memset(n->req, 0, n->sizes.seccomp_notif > sizeof(*n->req) ?
-	       n->sizes.seccomp_notif : sizeof(*n->req));
-	if (ioctl(n->listener, SB_IOCTL_NOTIF_RECV, n->req) < 0) {
+	memset(req, 0, n->sizes.seccomp_notif > sizeof(*req) ?
+	       n->sizes.seccomp_notif : sizeof(*req));
+	if (ioctl(n->listener, SB_IOCTL_NOTIF_RECV, req) < 0) {
 		/* ENOENT: the caller died or was interrupted meanwhile */
 		return errno == ENOENT || errno == EINTR ? 0 : neg_errno();
 	}
-	nc.id = n->req->id;
+	return 1;
+}
+
+static int serve(struct sb_notify *n, const struct sb_notif *req)
+{
+	struct notify_call nc = { n, req->id };
+	struct sb_call call;
+	struct sb_verdict v;
+
 	memset(&call, 0, sizeof(call));
 	call.ops = &notify_ops;
 	call.transport = &nc;
 	call.emu = n->emu;
-	call.tid = (pid_t)n->req->pid;
-	call.nr = n->req->data.nr;
-	memcpy(call.args, n->req->data.args, sizeof(call.args));
+	call.tid = (pid_t)req->pid;
+	call.nr = req->data.nr;
+	memcpy(call.args, req->data.args, sizeof(call.args));
 	v = sb_emulator_dispatch(&call);
 	if (v.kind == SB_DONE)
 		return 0;
@@ -484,16 +504,64 @@ static int handle_one(struct sb_notify *n)
 	return 0;
 }
 
+static bool more_pending(const struct sb_notify *n)
+{
+	struct pollfd p = { n->listener, POLLIN, 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+/*
+ * Before 5.19 the kernel hands out the newest notification first: a thread
+ * calling in a loop is answered, calls again and is first again, and
+ * another thread's call waits for as long as that goes on (a dup2 loop
+ * held a fchmod for over 20 s on 5.10). So take every notification that
+ * is pending (one per thread at most: each waits for its answer), and
+ * answer them oldest first: the kernel numbers them in the order of the
+ * calls.
+ */
+static int handle_batch(struct sb_notify *n)
+{
+	struct sb_notif *t;
+	int got = 0, err = 0, r;
+
+	do {
+		r = recv_one(n, n->batch[got]);
+		if (r < 0)
+			return r;
+		got += r;
+	} while (got < RECV_BATCH && more_pending(n));
+	for (int i = 1; i < got; i++)
+		for (int j = i; j > 0 && n->batch[j]->id < n->batch[j - 1]->id;
+		     j--) {
+			t = n->batch[j];
+			n->batch[j] = n->batch[j - 1];
+			n->batch[j - 1] = t;
+		}
+	for (int i = 0; i < got; i++) {
+		r = serve(n, n->batch[i]);
+		if (r < 0 && !err)
+			err = r; /* the others are still answered */
+	}
+	return err;
+}
+
 int sb_notify_handle(struct sb_notify *n, short revents)
 {
 	/*
 	 * One notification per wake-up of the caller's poll: looking again
 	 * at once would only find the listener empty (with SYNC_WAKE_UP the
 	 * caller we answered runs on this CPU once we sleep), and cost a
-	 * system call per round trip.
+	 * system call per round trip. Before 5.19, all that are pending.
 	 */
-	if (revents & POLLIN)
-		return handle_one(n);
+	if (revents & POLLIN) {
+		int r;
+
+		if (n->oldest_first)
+			return handle_batch(n);
+		r = recv_one(n, n->req);
+		return r <= 0 ? r : serve(n, n->req);
+	}
 	if (revents & (POLLHUP | POLLERR))
 		return -EPIPE;
 	return 0;

@@ -15,9 +15,13 @@
 
 struct sb_notify;
 
-/* addfd_send: the kernel has SECCOMP_ADDFD_FLAG_SEND (5.14). */
+/*
+ * addfd_send: the kernel has SECCOMP_ADDFD_FLAG_SEND (5.14). fifo: it hands
+ * out notifications oldest first (5.19; else sealbox takes all pending and
+ * orders them itself).
+ */
 int sb_notify_new(struct sb_notify **out, int listener, struct sb_emulator *e,
-		  bool addfd_send, bool sync_wake_up);
+		  bool addfd_send, bool sync_wake_up, bool fifo);
 void sb_notify_free(struct sb_notify *n);
 
 /*
