@@ -1708,7 +1708,15 @@ static int atk_remap_race(struct actx *a, const struct attack *at)
 			return R_ERROR;
 	}
 	if (!mapped_ok(m)) {
-		res(a, "mmap", -errno);
+		int e = errno;
+
+		res(a, "mmap", -e);
+		if (at->arg == 0 && e == EPERM) {
+			/* before 6.7 (and its backports) not even a read-only
+			 * shared map of a write-sealed file: nothing to race */
+			note(a, "no read-only shared map of a sealed file here");
+			return R_NA;
+		}
 		return R_ERROR;
 	}
 	if (pthread_create(&th, NULL, mover, &r) != 0)

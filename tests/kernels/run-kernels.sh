@@ -14,17 +14,18 @@
 # Uses from BUILD_DIR: sealbox-static (required); conform-static, the live
 # conformance program built by tests/live, as `conform`; and, for the
 # preload steps, the dynamically linked conform (as `conform-dynamic`) and
-# libsealbox-preload.so, copied into the guest with the shared libraries
-# they need. A step whose programs were not built is skipped and says so.
+# libsealbox-preload.so, and for the adversarial steps the attack program
+# (tests/adversarial, as `attacks`), copied into the guest with the shared
+# libraries they need. A step whose programs were not built is skipped and says so.
 # Everything it writes goes under BUILD_DIR/kernels/ (initramfs, serial
 # logs, per-step outputs and diffs), except the kernel cache.
 #
 # Environment:
 #   SEALBOX_KERNEL_CACHE     kernel image cache (/var/cache/sealbox/kernels,
 #                            or ~/.cache/sealbox/kernels when not root)
-#   SEALBOX_KERNELS_TIMEOUT  hard limit per guest, seconds (240); a guest that
+#   SEALBOX_KERNELS_TIMEOUT  hard limit per guest, seconds (480); a guest that
 #                            is still running then is killed: TIMEOUT
-#   SEALBOX_STEP_TIMEOUT     limit per step, seconds (100), guest and host
+#   SEALBOX_STEP_TIMEOUT     limit per step, seconds (200), guest and host
 #   SEALBOX_KERNELS_JOBS     guests booted at once (2)
 #   SEALBOX_KERNELS_STRICT   1: a skipped cell fails the stage too
 #   SEALBOX_QEMU_SMP         guest CPUs (1)
@@ -53,8 +54,8 @@ elif [ "$(id -u)" = 0 ]; then
 else
 	CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/sealbox/kernels
 fi
-GUEST_TIMEOUT=${SEALBOX_KERNELS_TIMEOUT:-240}
-STEP_TIMEOUT=${SEALBOX_STEP_TIMEOUT:-100}
+GUEST_TIMEOUT=${SEALBOX_KERNELS_TIMEOUT:-480}
+STEP_TIMEOUT=${SEALBOX_STEP_TIMEOUT:-200}
 JOBS=${SEALBOX_KERNELS_JOBS:-2}
 SMP=${SEALBOX_QEMU_SMP:-1}
 STEPS=${SEALBOX_KERNELS_STEPS:-$HERE/steps.conf}
@@ -95,6 +96,9 @@ fi
 CONFORM_DYN=""
 [ -x "$BUILD/tests/live/conform" ] && CONFORM_DYN=$BUILD/tests/live/conform
 PRELOAD=$(find "$BUILD" -maxdepth 3 -name libsealbox-preload.so -type f 2>/dev/null | head -n1)
+# optional, for the adversarial steps (dynamically linked too)
+ATTACKS=""
+[ -x "$BUILD/tests/adversarial/attacks" ] && ATTACKS=$BUILD/tests/adversarial/attacks
 
 guests=""
 for k in $KERNELS; do [ "$k" = host ] || guests="$guests $k"; done
@@ -139,6 +143,8 @@ if [ -n "$guests" ]; then
 		libs+=("$CONFORM_DYN")
 	[ -n "$PRELOAD" ] && specs+=("file:sb/lib/libsealbox-preload.so=$PRELOAD:0755") &&
 		libs+=("$PRELOAD")
+	[ -n "$ATTACKS" ] && specs+=("file:sb/bin/attacks=$ATTACKS:0755") &&
+		libs+=("$ATTACKS")
 	if [ ${#libs[@]} -gt 0 ]; then
 		for lib in $(ldd "${libs[@]}" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' | sort -u); do
 			specs+=("file:${lib#/}=$(readlink -f "$lib"):0755")
@@ -160,6 +166,7 @@ run_host() {
 	ln -s "$SEALBOX" "$d/bin/sealbox"
 	[ -n "$CONFORM" ] && ln -s "$CONFORM" "$d/bin/conform"
 	[ -n "$CONFORM_DYN" ] && ln -s "$CONFORM_DYN" "$d/bin/conform-dynamic"
+	[ -n "$ATTACKS" ] && ln -s "$ATTACKS" "$d/bin/attacks"
 	mkdir -p "$d/lib"
 	[ -n "$PRELOAD" ] && ln -s "$PRELOAD" "$d/lib/libsealbox-preload.so"
 	t0=$(date +%s%N)
