@@ -13,8 +13,9 @@ For each step this writes OUT_DIR/<kernel>/<step>.out, .err and, when it
 failed, .diff (or .why), then the table to OUT_DIR/../kernels-results.txt
 (path given by --results) and stdout.
 
-Cell values: pass, FAIL, skip, TIMEOUT (the step or the whole guest ran out
-of time), NORUN (the guest stopped before the step: crash, panic). Exit
+Cell values: pass, FAIL, skip, n/a (a step for booted kernels only, on the
+host row), TIMEOUT (the step or the whole guest ran out of time), NORUN (the
+guest stopped before the step: crash, panic). Exit
 status 1 when a cell is FAIL, TIMEOUT or NORUN (or skip, with --strict).
 """
 import argparse
@@ -260,6 +261,9 @@ def main():
                        else "the guest stopped before this step finished")
             elif r.get("status") == "skip":
                 status, why = "skip", r.get("why", "")
+            elif r.get("status") == "n/a":
+                # a `guest` step on the host row: not a skip, nothing missing
+                status, why = "n/a", r.get("why", "")
             else:
                 secs = "%.1fs" % (int(r.get("ms", "0")) / 1000.0)
                 rc = r.get("rc")

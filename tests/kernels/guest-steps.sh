@@ -10,7 +10,7 @@
 #   SEALBOX-STEP kernel=K step=S
 #   @O S| a line of the step's stdout
 #   @E S| a line of the step's stderr
-#   SEALBOX-RESULT kernel=K step=S status=ran|skip rc=N ms=N [why=...]
+#   SEALBOX-RESULT kernel=K step=S status=ran|skip|n/a rc=N ms=N [why=...]
 #
 # Every output line is prefixed so kernel messages that reach the console in
 # between cannot be taken for the step's output. POSIX sh: it runs under
@@ -59,7 +59,7 @@ while read -r name needs _check cmd; do
 	done
 	IFS=$old_ifs
 	if [ -n "$onhost" ]; then
-		echo "SEALBOX-RESULT kernel=$KERNEL step=$name status=skip rc=- ms=0 why=guests only (ctest runs it here)"
+		echo "SEALBOX-RESULT kernel=$KERNEL step=$name status=n/a rc=- ms=0 why=booted kernels only (ctest runs it here)"
 		continue
 	fi
 	if [ -n "$missing" ]; then

@@ -14,9 +14,9 @@
 # Uses from BUILD_DIR: sealbox-static (required); conform-static, the live
 # conformance program built by tests/live, as `conform`; and, for the
 # preload steps, the dynamically linked conform (as `conform-dynamic`) and
-# libsealbox-preload.so, and for the adversarial steps the attack program
-# (tests/adversarial, as `attacks`), copied into the guest with the shared
-# libraries they need. A step whose programs were not built is skipped and says so.
+# libsealbox-preload.so, the adversarial suite's `attacks`, the kernel's
+# `memfd_test` (built by ctest's third-party/memfd-selftest) and the demo's
+# `shm-pool`, copied into the guest with the shared libraries they need. A step whose programs were not built is skipped and says so.
 # Everything it writes goes under BUILD_DIR/kernels/ (initramfs, serial
 # logs, per-step outputs and diffs), except the kernel cache.
 #
@@ -96,9 +96,14 @@ fi
 CONFORM_DYN=""
 [ -x "$BUILD/tests/live/conform" ] && CONFORM_DYN=$BUILD/tests/live/conform
 PRELOAD=$(find "$BUILD" -maxdepth 3 -name libsealbox-preload.so -type f 2>/dev/null | head -n1)
-# optional, for the adversarial steps (dynamically linked too)
-ATTACKS=""
-[ -x "$BUILD/tests/adversarial/attacks" ] && ATTACKS=$BUILD/tests/adversarial/attacks
+# optional test programs, dynamically linked too, as NAME=PATH: the
+# adversarial suite, the kernel's memfd selftest (built by ctest's
+# third-party/memfd-selftest) and the demo
+EXTRA=()
+for p in attacks=tests/adversarial/attacks \
+	memfd_test=tests/third-party/memfd_test shm-pool=examples/shm-pool; do
+	[ -x "$BUILD/${p#*=}" ] && EXTRA+=("${p%%=*}=$BUILD/${p#*=}")
+done
 
 guests=""
 for k in $KERNELS; do [ "$k" = host ] || guests="$guests $k"; done
@@ -143,8 +148,10 @@ if [ -n "$guests" ]; then
 		libs+=("$CONFORM_DYN")
 	[ -n "$PRELOAD" ] && specs+=("file:sb/lib/libsealbox-preload.so=$PRELOAD:0755") &&
 		libs+=("$PRELOAD")
-	[ -n "$ATTACKS" ] && specs+=("file:sb/bin/attacks=$ATTACKS:0755") &&
-		libs+=("$ATTACKS")
+	for e in "${EXTRA[@]}"; do
+		specs+=("file:sb/bin/${e%%=*}=${e#*=}:0755")
+		libs+=("${e#*=}")
+	done
 	if [ ${#libs[@]} -gt 0 ]; then
 		for lib in $(ldd "${libs[@]}" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' | sort -u); do
 			specs+=("file:${lib#/}=$(readlink -f "$lib"):0755")
@@ -166,7 +173,7 @@ run_host() {
 	ln -s "$SEALBOX" "$d/bin/sealbox"
 	[ -n "$CONFORM" ] && ln -s "$CONFORM" "$d/bin/conform"
 	[ -n "$CONFORM_DYN" ] && ln -s "$CONFORM_DYN" "$d/bin/conform-dynamic"
-	[ -n "$ATTACKS" ] && ln -s "$ATTACKS" "$d/bin/attacks"
+	for e in "${EXTRA[@]}"; do ln -s "${e#*=}" "$d/bin/${e%%=*}"; done
 	mkdir -p "$d/lib"
 	[ -n "$PRELOAD" ] && ln -s "$PRELOAD" "$d/lib/libsealbox-preload.so"
 	t0=$(date +%s%N)
