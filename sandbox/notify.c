@@ -527,8 +527,10 @@ static int handle_batch(struct sb_notify *n)
 
 	do {
 		r = recv_one(n, n->batch[got]);
-		if (r < 0)
-			return r;
+		if (r < 0) {
+			err = r; /* those taken already are answered still */
+			break;
+		}
 		got += r;
 	} while (got < RECV_BATCH && more_pending(n));
 	for (int i = 1; i < got; i++)
