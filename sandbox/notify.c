@@ -16,6 +16,7 @@
 
 #include <linux/kcmp.h>
 
+#include "fdpass.h"
 #include "kcompat.h"
 #include "util.h"
 
@@ -212,13 +213,23 @@ static int pidfd_for(struct sb_call *c, bool fresh, bool *opened)
 	}
 	if (n->no_pidfd_thread)
 		victim->fd = (int)syscall(SYS_pidfd_open, c->tid, 0);
-	if (victim->fd < 0 && errno == EINVAL) {
-		/* before 6.9, a thread that does not lead its group */
+	if (victim->fd < 0 && (errno == EINVAL || errno == ENOENT)) {
+		/* before 6.9, a thread that does not lead its group (6.9+
+		 * says ENOENT without PIDFD_THREAD: legacy-kernel) */
 		pid_t tgid = notify_get_tgid(c);
 
 		victim->fd = tgid < 0 ? -1 :
 			     (int)syscall(SYS_pidfd_open, tgid, 0);
 		victim->tgid = -1; /* never reused for a later call */
+		/* the process pidfd reads the leader's fd table: not this
+		 * thread's when it has one of its own (or kcmp cannot say) */
+		if (victim->fd >= 0 &&
+		    syscall(SYS_kcmp, tgid, c->tid, KCMP_FILES, 0, 0) != 0) {
+			close(victim->fd);
+			victim->fd = -1;
+			victim->used = ++n->tick;
+			return -EXDEV;
+		}
 	}
 	victim->used = ++n->tick;
 	return victim->fd < 0 ? neg_errno() : victim->fd;
@@ -227,6 +238,9 @@ static int pidfd_for(struct sb_call *c, bool fresh, bool *opened)
 /*
  * The caller's open file behind fd. NOTIF_ID_VALID only after a pidfd was
  * opened: a cached one names the caller or answers ESRCH (pidfd_for).
+ * Before 6.9, a thread with an fd table of its own (unshare(CLONE_FILES))
+ * gets its fd reopened through /proc instead: the same inode, but an open
+ * file description of our own (its own offset; sealbox.1, LIMITATIONS).
  */
 static int notify_get_file(struct sb_call *c, int fd)
 {
@@ -236,12 +250,19 @@ static int notify_get_file(struct sb_call *c, int fd)
 
 	for (int attempt = 0; attempt < 2; attempt++) {
 		pidfd = pidfd_for(c, attempt > 0, &opened);
+		if (pidfd == -EXDEV) {
+			got = sb_reopen_fd(c->tid, fd);
+			opened = true;
+			break;
+		}
 		if (pidfd < 0)
 			return -EBADF;
 		got = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
 		if (got >= 0 || errno != ESRCH)
 			break;
 	}
+	if (got < 0 && pidfd == -EXDEV)
+		return got;
 	if (got < 0)
 		return errno == EBADF ? -EBADF : neg_errno();
 	if (opened && !id_valid(n, nc_of(c)->id)) {

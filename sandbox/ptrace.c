@@ -104,6 +104,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fdpass.h"
 #include "filter.h"
 #include "kcompat.h"
 #include "ptrace_arch.h"
@@ -154,6 +155,7 @@ struct tracee {
 	pid_t tid;
 	pid_t tgid;           /* 0: not looked up yet */
 	int pidfd;            /* for pidfd_getfd; -1: none yet */
+	pid_t pidfd_tgid;     /* > 0: pidfd is this group's (before 6.9) */
 	unsigned int plant_hint; /* the plant its fd table held last time */
 	/* the original call, backed up over after injected calls: its next
 	 * seccomp stop is let through once */
@@ -346,6 +348,7 @@ static struct tracee *tracee_add(struct sb_ptrace *pt, pid_t tid)
 		return NULL;
 	t->tid = tid;
 	t->pidfd = -1;
+	t->pidfd_tgid = 0;
 	t->pin_fd = -1;
 	t->swap_saved = -1;
 	/* until its creation says otherwise (a stop can come first) */
@@ -1473,38 +1476,7 @@ static int get_file_by_socket(struct pt_call *pc, int fd)
  */
 static int get_file_by_proc(struct pt_call *pc, int fd)
 {
-	char path[64], line[128];
-	FILE *f;
-	unsigned int flags = 0;
-	bool have = false;
-	int want, got;
-
-	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pc->t->tid,
-		 fd);
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT ? -EBADF : neg_errno();
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "flags: %o", &flags) == 1) {
-			have = true;
-			break;
-		}
-	fclose(f);
-	if (!have)
-		return -EBADF;
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pc->t->tid, fd);
-	if (flags & O_PATH)
-		want = O_PATH;
-	else
-		want = (int)(flags & (O_ACCMODE | O_APPEND | O_DIRECT |
-				      O_NOATIME | O_SYNC | O_DSYNC));
-	/* never block on a FIFO; then take the caller's O_NONBLOCK */
-	got = open(path, want | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (got < 0)
-		return -EBADF;
-	if (!(flags & O_NONBLOCK) && !(flags & O_PATH))
-		(void)fcntl(got, F_SETFL, want & ~O_ACCMODE);
-	return got;
+	return sb_reopen_fd(pc->t->tid, fd);
 }
 
 /* ---- the target operations ------------------------------------------------ */
@@ -1555,16 +1527,32 @@ static int pidfd_of(struct pt_call *pc)
 {
 	struct tracee *t = pc->t;
 
-	if (t->pidfd >= 0)
-		return t->pidfd;
-	t->pidfd = (int)syscall(SYS_pidfd_open, t->tid, PIDFD_THREAD);
-	if (t->pidfd < 0 && errno == EINVAL) {
-		pid_t tgid = tgid_of(t);
+	if (t->pidfd < 0) {
+		t->pidfd = (int)syscall(SYS_pidfd_open, t->tid, PIDFD_THREAD);
+		if (t->pidfd < 0 && errno == EINVAL) {
+			pid_t tgid = tgid_of(t);
 
-		if (tgid > 0)
-			t->pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
+			if (tgid > 0)
+				t->pidfd = (int)syscall(SYS_pidfd_open, tgid,
+							0);
+			if (t->pidfd >= 0 && tgid != t->tid)
+				t->pidfd_tgid = tgid;
+		}
+		if (t->pidfd < 0)
+			return neg_errno();
 	}
-	return t->pidfd < 0 ? neg_errno() : t->pidfd;
+	/*
+	 * Before 6.9 the group's pidfd reads the leader's fd table: not this
+	 * thread's once it has one of its own (unshare(CLONE_FILES)), asked
+	 * each time as that can happen at any moment; the injected calls
+	 * then fetch the file from the thread itself.
+	 */
+	if (t->pidfd_tgid > 0 &&
+	    syscall(SYS_kcmp, t->pidfd_tgid, t->tid, SB_KCMP_FILES, 0, 0) != 0) {
+		errno = EXDEV;
+		return -EXDEV;
+	}
+	return t->pidfd;
 }
 
 static void remember(struct pt_call *pc, int mine, int theirs)

@@ -30,6 +30,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -2298,6 +2300,66 @@ static void case_chmod_other(const struct conform_case *c)
 	report("ok=0%o", (unsigned int)(st.st_mode & 07777));
 }
 
+/*
+ * A thread with an fd table of its own (unshare(CLONE_FILES)): its fd
+ * UNSHARED_FD is an MFD_NOEXEC_SEAL memfd, the leader's a plain file. The
+ * thread's fchmod must meet its own file (before 6.9 a pidfd cannot name
+ * the thread, and sealbox once changed the leader's file instead). Reports
+ * the result and both modes after.
+ */
+#define UNSHARED_FD 100
+
+struct unshared {
+	int rc, err;
+	unsigned int mode;
+};
+
+static void *unshared_thread(void *p)
+{
+	struct unshared *u = p;
+	int m;
+
+	if (unshare(CLONE_FILES) < 0) {
+		u->rc = -2;
+		u->err = errno;
+		return NULL;
+	}
+	m = (int)sys_memfd_create("conform", MFD_NOEXEC_SEAL);
+	if (m < 0 || dup2(m, UNSHARED_FD) < 0) {
+		u->rc = -3;
+		u->err = errno;
+		return NULL;
+	}
+	u->rc = fchmod(UNSHARED_FD, 0755);
+	u->err = errno;
+	u->mode = file_mode(UNSHARED_FD);
+	return NULL;
+}
+
+static void case_share_unshared_thread(const struct conform_case *c)
+{
+	char path[] = "/tmp/conform-unshared-XXXXXX";
+	struct unshared u = { 0, 0, 0 };
+	pthread_t t;
+	int f = mkstemp(path);
+
+	(void)c;
+	if (f < 0)
+		setup_fail("mkstemp");
+	unlink(path);
+	if (fchmod(f, 0600) < 0 || dup2(f, UNSHARED_FD) < 0)
+		setup_fail("file");
+	if (pthread_create(&t, NULL, unshared_thread, &u) != 0 ||
+	    pthread_join(t, NULL) != 0)
+		setup_fail("thread");
+	if (u.rc == -2)
+		report("SETUP:unshare=%s", errno_name(u.err));
+	if (u.rc == -3)
+		report("SETUP:memfd_create=%s", errno_name(u.err));
+	report("%s,memfd=0%o,other=0%o", u.rc < 0 ? errno_name(u.err) : "ok",
+	       u.mode, file_mode(UNSHARED_FD));
+}
+
 #define CH(flags, before) ((long)(flags) | ((long)(before) << 32))
 #define HOW(how, mode) (((long)(how) << 16) | (mode))
 
@@ -3088,6 +3150,8 @@ static const struct single singles[] = {
 	  CO_AT2_NOFOLLOW_FILE, 0640 },
 
 	/* --- share --- */
+	{ "share.unshared_thread.fchmod_noexec", "share",
+	  case_share_unshared_thread, 0, 0 },
 	{ "share.dup", "share", case_share_copy, 0, 0 },
 	{ "share.f_dupfd_cloexec", "share", case_share_copy, 1, 0 },
 	{ "share.dup3", "share", case_share_copy, 2, 0 },
