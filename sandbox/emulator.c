@@ -172,11 +172,21 @@ static void stat_of_statx(const struct statx *sx, struct stat *st)
  * replaces it. The handle itself goes to *keep, when given (for
  * registry_add: reclaim opens it).
  */
-static struct sb_inode_key key_at(int dirfd, const char *path, int flags,
-				  const struct stat *st, union fh_buf *keep)
+static struct sb_inode_key key_of_handle(const struct stat *st,
+					 const union fh_buf *fh)
 {
 	struct sb_inode_key k = { (uint64_t)st->st_dev, (uint64_t)st->st_ino,
 				  0 };
+
+	if (fh->h.handle_bytes > 0)
+		k.gen = fnv1a(FNV_BASIS, fh->h.f_handle,
+			      fh->h.handle_bytes) | 1; /* 0: none */
+	return k;
+}
+
+static struct sb_inode_key key_at(int dirfd, const char *path, int flags,
+				  const struct stat *st, union fh_buf *keep)
+{
 	union fh_buf local, *fh = keep ? keep : &local;
 	struct statx sx;
 
@@ -187,10 +197,9 @@ static struct sb_inode_key key_at(int dirfd, const char *path, int flags,
 	if (statx_at(dirfd, path, flags, STATX_INO | STATX_BTIME, &sx) &&
 	    has_btime(&sx))
 		return key_of_btime(&sx);
-	if (keep ? fh->h.handle_bytes > 0 : handle_at(dirfd, path, flags, fh))
-		k.gen = fnv1a(FNV_BASIS, fh->h.f_handle,
-			      fh->h.handle_bytes) | 1; /* 0: none */
-	return k;
+	if (!keep)
+		(void)handle_at(dirfd, path, flags, fh);
+	return key_of_handle(st, fh);
 }
 
 static struct sb_inode_key key_of(int fd, const struct stat *st)
@@ -291,8 +300,18 @@ static int efile_get(struct sb_call *c, uint64_t raw_fd, struct efile *f)
 	 */
 	if (!dev_may_hold(c->emu, (uint64_t)f->st.st_dev))
 		return 0;
-	k = looked && has_btime(&sx) ? key_of_btime(&sx) :
-				      key_of(f->fd, &f->st);
+	if (looked && has_btime(&sx)) {
+		k = key_of_btime(&sx);
+	} else if (looked) {
+		/* no birth time here (before 5.18): the handle, without
+		 * asking statx again */
+		union fh_buf fh;
+
+		(void)handle_at(f->fd, "", AT_EMPTY_PATH, &fh);
+		k = key_of_handle(&f->st, &fh);
+	} else {
+		k = key_of(f->fd, &f->st);
+	}
 	sort_entry(f, sb_registry_lookup(&c->emu->reg, &k));
 	return 0;
 }

@@ -52,6 +52,7 @@ struct sb_notify {
 	bool addfd_send;
 	struct sb_notif_sizes sizes;
 	struct sb_notif *req;
+	size_t req_size;    /* of each sb_notif: the kernel's, if larger */
 	struct sb_notif_resp *resp;
 	struct sb_notif *batch[RECV_BATCH]; /* oldest_first: taken at once */
 	bool oldest_first;
@@ -252,6 +253,8 @@ static int notify_get_file(struct sb_call *c, int fd)
 		pidfd = pidfd_for(c, attempt > 0, &opened);
 		if (pidfd == -EXDEV) {
 			got = sb_reopen_fd(c->tid, fd);
+			if (got < 0)
+				return got;
 			opened = true;
 			break;
 		}
@@ -261,8 +264,6 @@ static int notify_get_file(struct sb_call *c, int fd)
 		if (got >= 0 || errno != ESRCH)
 			break;
 	}
-	if (got < 0 && pidfd == -EXDEV)
-		return got;
 	if (got < 0)
 		return errno == EBADF ? -EBADF : neg_errno();
 	if (opened && !id_valid(n, nc_of(c)->id)) {
@@ -420,7 +421,6 @@ int sb_notify_new(struct sb_notify **out, int listener, struct sb_emulator *e,
 		  bool addfd_send, bool sync_wake_up, bool fifo)
 {
 	struct sb_notify *n = calloc(1, sizeof(*n));
-	size_t req_size;
 
 	if (!n)
 		return -ENOMEM;
@@ -434,9 +434,9 @@ int sb_notify_new(struct sb_notify **out, int listener, struct sb_emulator *e,
 		return neg_errno();
 	}
 	/* the kernel's structures may be larger than the ones we know */
-	req_size = n->sizes.seccomp_notif > sizeof(*n->req) ?
-		   n->sizes.seccomp_notif : sizeof(*n->req);
-	n->req = calloc(1, req_size);
+	n->req_size = n->sizes.seccomp_notif > sizeof(*n->req) ?
+		      n->sizes.seccomp_notif : sizeof(*n->req);
+	n->req = calloc(1, n->req_size);
 	n->resp = calloc(1, n->sizes.seccomp_notif_resp > sizeof(*n->resp) ?
 			 n->sizes.seccomp_notif_resp : sizeof(*n->resp));
 	if (!n->req || !n->resp) {
@@ -445,7 +445,7 @@ int sb_notify_new(struct sb_notify **out, int listener, struct sb_emulator *e,
 	}
 	n->oldest_first = !fifo;
 	for (int i = 0; n->oldest_first && i < RECV_BATCH; i++) {
-		n->batch[i] = calloc(1, req_size);
+		n->batch[i] = calloc(1, n->req_size);
 		if (!n->batch[i]) {
 			sb_notify_free(n);
 			return -ENOMEM;
@@ -483,8 +483,7 @@ int sb_notify_fd(const struct sb_notify *n)
 /* 1: a notification in *req; 0: none after all (the caller went) */
 static int recv_one(struct sb_notify *n, struct sb_notif *req)
 {
-	memset(req, 0, n->sizes.seccomp_notif > sizeof(*req) ?
-	       n->sizes.seccomp_notif : sizeof(*req));
+	memset(req, 0, n->req_size);
 	if (ioctl(n->listener, SB_IOCTL_NOTIF_RECV, req) < 0) {
 		/* ENOENT: the caller died or was interrupted meanwhile */
 		return errno == ENOENT || errno == EINTR ? 0 : neg_errno();

@@ -1470,15 +1470,6 @@ static int get_file_by_socket(struct pt_call *pc, int fd)
 	return err == -EAGAIN ? -ENOTSOCK : err;
 }
 
-/*
- * get_file by opening /proc/TID/fd/N: a new open file description of the
- * same inode, with the caller's flags (see the top of this file).
- */
-static int get_file_by_proc(struct pt_call *pc, int fd)
-{
-	return sb_reopen_fd(pc->t->tid, fd);
-}
-
 /* ---- the target operations ------------------------------------------------ */
 
 static ssize_t pt_read_mem(struct sb_call *c, uint64_t addr, void *buf,
@@ -1622,7 +1613,9 @@ static int pt_get_file(struct sb_call *c, int fd)
 		return -EBADF;
 	got = get_file_by_socket(pc, fd);
 	if (got == -ENOTSOCK) {
-		got = get_file_by_proc(pc, fd);
+		/* a new open file description of the same inode, with the
+		 * caller's flags (see the top of this file) */
+		got = sb_reopen_fd(pc->t->tid, fd);
 		if (got >= 0)
 			pc->pt->stats.get_proc++;
 	}
