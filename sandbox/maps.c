@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,24 +194,72 @@ static enum held held_by(int dirfd, const char *name, uint64_t dev,
 }
 
 /*
- * The file-backed mappings of pid at one instant: the kernel fills a
- * getdents of /proc/PID/map_files under the mmap lock, in one go, and a
- * second call that returns nothing shows that the first was not cut short
- * (by a full buffer or a signal). A second call that does return entries
- * is more often a mapping added after the instant, which would not matter,
- * but the two cannot be told apart: -EAGAIN, and the caller looks at the
- * process again. Then each range's file is looked up right away, so that
- * one which is gone by the end of the walk (unmapped, or moved) can be
- * judged by what it held. Returns 0, -ENOENT where there is no such
- * directory (no mm, or a kernel without it), -EAGAIN, or -errno.
+ * One listing of /proc/PID/map_files into *buf (*got bytes). The kernel fills
+ * a getdents of it from a list it takes under the mmap lock, in one go: an
+ * instant, unless the call was cut short, by a full buffer (a bigger one is
+ * tried) or by a pending signal. Every signal that can be blocked is, for the
+ * call; SIGSTOP cannot be, but the SIGCONT that ends the stop stays pending,
+ * blocked, and shows it: -EAGAIN. What else cuts a listing short (a cgroup
+ * freezer, a ptrace stop, SIGKILL) needs a power over the supervisor that no
+ * process it supervises has (it is not dumpable).
+ */
+static int list_map_files(int dirfd, char **buf, long *got)
+{
+	size_t size = 64 << 10;
+	sigset_t all, old, pending;
+	int err = 0;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (;;) {
+		char *b = realloc(*buf, size);
+
+		if (!b) {
+			err = -ENOMEM;
+			break;
+		}
+		*buf = b;
+		if (lseek(dirfd, 0, SEEK_SET) < 0) {
+			err = neg_errno();
+			break;
+		}
+		*got = syscall(SYS_getdents64, dirfd, b, size);
+		if (*got < 0) {
+			err = neg_errno();
+			break;
+		}
+		if ((size_t)*got + MAP_FILES_RECLEN_MAX <= size)
+			break;
+		/* vm.max_map_count (65530) entries take under 4 MiB */
+		if (size >= (64 << 20)) {
+			err = -EAGAIN;
+			break;
+		}
+		size *= 4;
+	}
+	if (err == 0 && sigpending(&pending) == 0 &&
+	    sigismember(&pending, SIGCONT) && !sigismember(&old, SIGCONT))
+		err = -EAGAIN; /* stopped: perhaps during the listing */
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err;
+}
+
+/*
+ * The file-backed mappings of pid at one instant, each range's file looked
+ * up right away, so that one which is gone by the end of the walk
+ * (unmapped, or moved) can be judged by what it held. Mappings made after
+ * the instant do not matter: a busy process maps and unmaps files all the
+ * time, and that must not fail the walk. Returns 0, -ENOENT where there is
+ * no such directory (no mm, or a kernel without it), -EAGAIN, or -errno.
  */
 static int snapshot_take(pid_t pid, uint64_t dev, uint64_t ino,
 			 struct snapshot *s)
 {
 	char path[64];
 	autofree char *buf = NULL;
-	size_t size = 64 << 10, cap = 0;
-	long got, more;
+	size_t cap = 0;
+	long got = 0;
+	int err;
 
 	s->r = NULL;
 	s->n = 0;
@@ -217,27 +267,9 @@ static int snapshot_take(pid_t pid, uint64_t dev, uint64_t ino,
 	s->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->dirfd < 0)
 		return neg_errno();
-	for (;;) {
-		char *b = realloc(buf, size);
-
-		if (!b)
-			return -ENOMEM;
-		buf = b;
-		if (lseek(s->dirfd, 0, SEEK_SET) < 0)
-			return neg_errno();
-		got = syscall(SYS_getdents64, s->dirfd, buf, size);
-		if (got < 0)
-			return neg_errno();
-		if ((size_t)got + MAP_FILES_RECLEN_MAX <= size)
-			break;
-		/* vm.max_map_count (65530) entries take under 4 MiB */
-		if (size >= (64 << 20))
-			return -EAGAIN;
-		size *= 4;
-	}
-	more = syscall(SYS_getdents64, s->dirfd, buf + got, size - got);
-	if (more != 0)
-		return -EAGAIN; /* a second listing: not the same instant */
+	err = list_map_files(s->dirfd, &buf, &got);
+	if (err < 0)
+		return err;
 	for (long off = 0; off < got;) {
 		struct dirent64 *de = (struct dirent64 *)(void *)(buf + off);
 		struct range one;
