@@ -16,6 +16,16 @@
  *   seal_write     memfd_create + F_ADD_SEALS(F_SEAL_WRITE) + close
  *                  (the EBUSY rule: the one seal that looks at mappings)
  *
+ * The supervisor's side of a check, each call alone (run natively: what
+ * sealbox must pay per emulated call on an fd, whatever it does):
+ *   fetch          pidfd_getfd + close of another process's memfd (how a
+ *                  supervisor gets the open file behind a caller's fd)
+ *   kcmp           kcmp(KCMP_FILE) of that memfd against our own copy (the
+ *                  cheapest way to tell a kept copy is still the caller's)
+ *   statx          statx(AT_EMPTY_PATH) of a memfd, birth time included
+ *                  (size, mode, and the inode's identity)
+ *   getfl          fcntl(F_GETFL) (the open mode, O_APPEND, O_PATH)
+ *
  * The baseline, measured by this program itself without sealbox:
  *   raw            a child's getppid() goes to a listener
  *                  (SECCOMP_FILTER_FLAG_NEW_LISTENER) and the parent
@@ -47,6 +57,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -152,6 +163,54 @@ static void op_seal_write(int fd, uint64_t i)
 	close(fd);
 }
 
+/* ---- the supervisor's side: a peer holds the memfd ------------------- */
+
+static pid_t peer = -1;
+static int peer_pidfd = -1;
+
+static void kill_peer(void)
+{
+	if (peer > 0) {
+		kill(peer, SIGKILL);
+		waitpid(peer, NULL, 0);
+	}
+	peer = -1;
+}
+
+static void op_fetch(int fd, uint64_t i)
+{
+	int got = (int)syscall(SYS_pidfd_getfd, peer_pidfd, fd, 0);
+
+	(void)i;
+	if (got < 0)
+		die("pidfd_getfd");
+	close(got);
+}
+
+static void op_kcmp(int fd, uint64_t i)
+{
+	(void)i;
+	if (syscall(SYS_kcmp, getpid(), peer, 0 /* KCMP_FILE */, fd, fd) != 0)
+		die("kcmp(KCMP_FILE): not the same file");
+}
+
+static void op_statx(int fd, uint64_t i)
+{
+	struct statx sx;
+
+	(void)i;
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME,
+		  &sx) != 0)
+		die("statx");
+}
+
+static void op_getfl(int fd, uint64_t i)
+{
+	(void)i;
+	if ((fcntl(fd, F_GETFL) & O_ACCMODE) != O_RDWR)
+		die("F_GETFL: not O_RDWR");
+}
+
 /* setup: the memfd each loop works on */
 static int setup_none(void)
 {
@@ -193,6 +252,26 @@ static int setup_sized(void)
 	return fd;
 }
 
+/* a memfd that a child holds too (fork), and a pidfd of that child */
+static int setup_peer(void)
+{
+	int fd = new_memfd();
+
+	peer = fork();
+	if (peer < 0)
+		die("fork");
+	if (peer == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		pause();
+		_exit(0);
+	}
+	atexit(kill_peer);
+	peer_pidfd = (int)syscall(SYS_pidfd_open, peer, 0);
+	if (peer_pidfd < 0)
+		die("pidfd_open");
+	return fd;
+}
+
 struct loop {
 	const char *name;
 	int (*setup)(void);
@@ -208,6 +287,10 @@ static const struct loop loops[] = {
 	{ "write1m", setup_sized, op_write1m, 1000 },
 	{ "write64", setup_sized, op_write64, 20000 },
 	{ "seal_write", setup_none, op_seal_write, 5000 },
+	{ "fetch", setup_peer, op_fetch, 20000 },
+	{ "kcmp", setup_peer, op_kcmp, 20000 },
+	{ "statx", setup_plain, op_statx, 20000 },
+	{ "getfl", setup_plain, op_getfl, 20000 },
 };
 
 static void report(uint64_t n, uint64_t ns)

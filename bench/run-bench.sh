@@ -218,6 +218,33 @@ excess() {
 	echo "$out"
 }
 
+# floor RAW KEY...: per round, (RAW + the sum of the KEYs) / RAW
+floor() {
+	local raw=$1 k i out="" n=-1
+	shift
+	local -a r v
+	read -r -a r <<<"${S[$raw]:-}"
+	n=${#r[@]}
+	for k in "$@"; do
+		read -r -a v <<<"${S[$k]:-}"
+		[ "${#v[@]}" -lt "$n" ] && n=${#v[@]}
+	done
+	for ((i = 0; i < n; i++)); do
+		local sum=${r[$i]} bad=0
+		for k in "$@"; do
+			read -r -a v <<<"${S[$k]:-}"
+			[ "${v[$i]}" = NA ] && bad=1
+			sum=$(awk -v a="$sum" -v b="${v[$i]}" 'BEGIN { printf "%.4f", a + b }')
+		done
+		if [ "$bad" = 1 ] || [ "${r[$i]}" = NA ]; then
+			out+=" NA"
+		else
+			out+=" $(awk -v a="$sum" -v z="${r[$i]}" 'BEGIN { printf "%.4f", a / z }')"
+		fi
+	done
+	echo "$out"
+}
+
 # mixcall ALL NATIVE ALL0 NATIVE0 RAW: per round, what one intercepted call
 # costs inside syscall_mix, in raw round trips, from CPU times (ms, whole
 # runs): the extra beyond the nothing-intercepted mix's, over the 1374
@@ -272,6 +299,10 @@ round() {
 		"add_seals.user|1|${pin[*]} $SB run --emulate=all --enforce=user -- $OPS add_seals -n 5000"
 		"get_seals.user|1|${pin[*]} $SB run --emulate=all --enforce=user -- $OPS get_seals -n 5000"
 		"refused_write.user|1|${pin[*]} $SB run --emulate=all --enforce=user -- $OPS refused_write -n 5000"
+		"fetch.native|1|${pin[*]} $OPS fetch -n 20000"
+		"kcmp.native|1|${pin[*]} $OPS kcmp -n 20000"
+		"statx.native|1|${pin[*]} $OPS statx -n 20000"
+		"getfl.native|1|${pin[*]} $OPS getfl -n 20000"
 		"write1m.native|1|${pin[*]} $OPS write1m -n 300"
 		"write1m.all|1|${pin[*]} $SB run --emulate=all -- $OPS write1m -n 300"
 		"write64.native|1|${pin[*]} $OPS write64 -n 20000"
@@ -436,6 +467,14 @@ us() { awk -v v="$1" 'BEGIN { if (v == "NA") print "NA"; else printf "%.2f", v /
 	row "F_GET_SEALS  user / raw" 1.3 pairwise get_seals.user raw.sync div
 	row "refused write (EPERM)  user / raw" 1.3 pairwise refused_write.user raw.sync div
 	row "memfd_create+close  (user - native) / raw" - excess create.user create.native raw.sync
+	echo "the least a check on a caller's fd costs the supervisor, each call"
+	echo "alone over the raw round trip (run natively; informational)"
+	row "pidfd_getfd + close  / raw" - pairwise fetch.native raw.sync div
+	row "kcmp(KCMP_FILE)  / raw" - pairwise kcmp.native raw.sync div
+	row "statx (AT_EMPTY_PATH, BTIME)  / raw" - pairwise statx.native raw.sync div
+	row "fcntl(F_GETFL)  / raw" - pairwise getfl.native raw.sync div
+	row "poll() before RECV  (raw.poll - raw) / raw" - excess raw.poll raw.sync raw.sync
+	row "raw + fetch + statx + F_GETFL  / raw" - floor raw.sync fetch.native statx.native getfl.native
 	echo
 	echo "the ptrace backend (issue 4; raw = ptrace-cases rawtrace: RET_TRACE stop,"
 	echo "GETREGS, skip, SETREGS, resume, measured in the same rounds)"
