@@ -6,7 +6,13 @@
  *   memfd_ops MODE [-n N] [--poll] [--pin=same|split]
  *
  * Call loops (run natively, or under `sealbox run`, to compare):
- *   create         memfd_create(MFD_CLOEXEC|MFD_ALLOW_SEALING) + close
+ *   create         memfd_create(MFD_CLOEXEC|MFD_ALLOW_SEALING) + close;
+ *                  with MEMFD_OPS_CREATE=unlinked in the environment, the
+ *                  kernel calls alone of a tmpfs store that stands in for
+ *                  it: open(O_CREAT|O_EXCL) + unlink + fstat + close in
+ *                  MEMFD_OPS_DIR (default /dev/shm); =tmpfile: open
+ *                  (O_TMPFILE) + fstat + close (the floor of the preload
+ *                  shim's stores, bench-preload.sh)
  *   add_seals      F_ADD_SEALS(F_SEAL_SHRINK|F_SEAL_GROW) on one memfd
  *                  (adding seals already held succeeds and does the work)
  *   get_seals      F_GET_SEALS on one memfd
@@ -110,12 +116,47 @@ static int new_memfd(void)
 
 /* ---- the call loops ------------------------------------------------------ */
 
+static int store_dir = -1; /* MEMFD_OPS_CREATE: the store's directory */
+static bool store_tmpfile;
+
 static void op_create(int fd, uint64_t i)
 {
-	(void)fd;
+	struct stat st;
+
 	(void)i;
-	fd = new_memfd();
+	if (store_dir < 0) {
+		fd = new_memfd();
+	} else if (store_tmpfile) {
+		fd = openat(store_dir, ".", O_RDWR | O_TMPFILE | O_CLOEXEC,
+			    0777);
+		if (fd < 0 || fstat(fd, &st) < 0)
+			die("open(O_TMPFILE) + fstat");
+	} else {
+		fd = openat(store_dir, "memfd:bench",
+			    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0777);
+		if (fd < 0 || unlinkat(store_dir, "memfd:bench", 0) < 0 ||
+		    fstat(fd, &st) < 0)
+			die("open(O_CREAT|O_EXCL) + unlink + fstat");
+	}
 	close(fd);
+}
+
+/* MEMFD_OPS_CREATE=unlinked|tmpfile: create times a store's calls */
+static int setup_create(void)
+{
+	const char *how = getenv("MEMFD_OPS_CREATE");
+	const char *dir = getenv("MEMFD_OPS_DIR");
+
+	if (!how || !*how)
+		return -1;
+	if (strcmp(how, "unlinked") != 0 && strcmp(how, "tmpfile") != 0)
+		die("MEMFD_OPS_CREATE=%s: not unlinked or tmpfile", how);
+	store_tmpfile = strcmp(how, "tmpfile") == 0;
+	store_dir = open(dir && *dir ? dir : "/dev/shm",
+			 O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (store_dir < 0)
+		die("open %s", dir && *dir ? dir : "/dev/shm");
+	return -1;
 }
 
 static void op_add_seals(int fd, uint64_t i)
@@ -280,7 +321,7 @@ struct loop {
 };
 
 static const struct loop loops[] = {
-	{ "create", setup_none, op_create, 20000 },
+	{ "create", setup_create, op_create, 20000 },
 	{ "add_seals", setup_plain, op_add_seals, 20000 },
 	{ "get_seals", setup_grow_sealed, op_get_seals, 20000 },
 	{ "refused_write", setup_write_sealed, op_refused_write, 20000 },

@@ -23,6 +23,13 @@
 #              3.11-3.16 kernel gets, and any kernel without the mount API
 #   nok-unlinked the same on the unlinked store (create + unlink), what a
 #              3.10 kernel (no O_TMPFILE) gets
+#   floor-unlinked, floor-tmpfile (memfd_create row only): no shim, the
+#              kernel calls alone that a store makes for one memfd
+#              (memfd_ops create with MEMFD_OPS_CREATE: open O_CREAT|O_EXCL
+#              + unlink + fstat + close, or open O_TMPFILE + fstat + close,
+#              on /dev/shm): the least a shim can cost there, before any
+#              work of its own (the detached store makes the unlinked
+#              store's calls, on a mount of its own)
 #
 # Targets (issue 5): emulated memfd_create, F_ADD_SEALS and a refused write
 # <= 2x the native call; writes to unsealed files <= 1.05x native.
@@ -48,11 +55,13 @@ declare -A envs=(
 	[nok-tmpfile]="LD_PRELOAD=$lib SEALBOX_PRELOAD_EMULATE=all SEALBOX_FEATURES=-all SEALBOX_PRELOAD_BACKING=tmpfile SEALBOX_PRELOAD_TABLE=$tmp/t-nok-tmpfile"
 	[nok-unlinked]="LD_PRELOAD=$lib SEALBOX_PRELOAD_EMULATE=all SEALBOX_FEATURES=-all SEALBOX_PRELOAD_BACKING=unlinked SEALBOX_PRELOAD_TABLE=$tmp/t-nok-unlinked"
 	[inactive]="LD_PRELOAD=$lib SEALBOX_PRELOAD_TABLE=$tmp/t-none"
+	[floor-unlinked]="MEMFD_OPS_CREATE=unlinked"
+	[floor-tmpfile]="MEMFD_OPS_CREATE=tmpfile"
 )
 
 # rows: label|command (run in each emulation of the row's list)|emulations
 rows=(
-	"memfd_create+close|$ops create -n $((N / 10))|all user nokernel nok-tmpfile nok-unlinked"
+	"memfd_create+close|$ops create -n $((N / 10))|all user nokernel nok-tmpfile nok-unlinked floor-unlinked floor-tmpfile"
 	"F_ADD_SEALS|$ops add_seals -n $N|all user nokernel"
 	"F_GET_SEALS|$ops get_seals -n $N|all user nokernel"
 	"refused write (EPERM)|$ops refused_write -n $N|all user nokernel"
