@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,9 +74,47 @@ static struct notify_call *nc_of(struct sb_call *c)
 	return c->transport;
 }
 
+/*
+ * An ioctl on the listener other than RECV. Each takes the listener's lock
+ * with mutex_lock_interruptible: a signal that comes meanwhile makes it
+ * fail with EINTR having done nothing (an ADDFD interrupted later is taken
+ * back, unless it was done: then its own result comes), so it is made
+ * again. (The supervisor takes signals while it waits in RECV, cmd_run.c.)
+ */
+static int listener_ioctl(int listener, unsigned long req, void *arg)
+{
+	int ret;
+
+	do
+		ret = ioctl(listener, req, arg);
+	while (ret < 0 && errno == EINTR);
+	return ret;
+}
+
+/*
+ * ADDFD with signals held off. An ADDFD that a signal interrupts before
+ * the caller took the fd is taken back, but with FLAG_SEND the
+ * notification stays marked as answered: the caller's call returns 0, and
+ * the ADDFD made again says EINPROGRESS (seen up to 6.18). So no signal may
+ * reach the supervisor during one.
+ */
+static int addfd_ioctl(int listener, struct sb_notif_addfd *addfd)
+{
+	sigset_t all, old;
+	int ret, err;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	ret = listener_ioctl(listener, SB_IOCTL_NOTIF_ADDFD, addfd);
+	err = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = err;
+	return ret;
+}
+
 static bool id_valid(struct sb_notify *n, uint64_t id)
 {
-	return ioctl(n->listener, SB_IOCTL_NOTIF_ID_VALID, &id) == 0;
+	return listener_ioctl(n->listener, SB_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
 
 /* ---- the caller's memory ------------------------------------------------ */
@@ -378,7 +418,7 @@ static int notify_install_fd(struct sb_call *c, int file, int at, int min,
 	}
 	if (reply && n->addfd_send)
 		addfd.flags |= SECCOMP_ADDFD_FLAG_SEND;
-	ret = ioctl(n->listener, SB_IOCTL_NOTIF_ADDFD, &addfd);
+	ret = addfd_ioctl(n->listener, &addfd);
 	if (ret < 0 && errno == EBADF && at < 0 && min > 0) {
 		/* past RLIMIT_NOFILE: a hint ran ahead of a closed number? */
 		int low = scan_free_fd(c->tid, min);
@@ -386,7 +426,7 @@ static int notify_install_fd(struct sb_call *c, int file, int at, int min,
 		if (low >= 0 && (uint32_t)low < addfd.newfd) {
 			addfd.newfd = (uint32_t)low;
 			hint_for(n, c->tid)->next = low + 1;
-			ret = ioctl(n->listener, SB_IOCTL_NOTIF_ADDFD, &addfd);
+			ret = addfd_ioctl(n->listener, &addfd);
 		} else {
 			errno = EBADF;
 		}
@@ -455,7 +495,7 @@ int sb_notify_new(struct sb_notify **out, int listener, struct sb_emulator *e,
 		uint64_t fl = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
 
 		/* wake the caller on our CPU: a round trip without an IPI */
-		(void)ioctl(listener, SB_IOCTL_NOTIF_SET_FLAGS, fl);
+		(void)listener_ioctl(listener, SB_IOCTL_NOTIF_SET_FLAGS, (void *)(uintptr_t)fl);
 	}
 	*out = n;
 	return 0;
@@ -518,7 +558,7 @@ static int serve(struct sb_notify *n, const struct sb_notif *req)
 	} else {
 		n->resp->val = v.val;
 	}
-	if (ioctl(n->listener, SB_IOCTL_NOTIF_SEND, n->resp) < 0 &&
+	if (listener_ioctl(n->listener, SB_IOCTL_NOTIF_SEND, n->resp) < 0 &&
 	    errno != ENOENT)
 		return neg_errno();
 	return 0;
@@ -566,6 +606,21 @@ static int handle_batch(struct sb_notify *n)
 			err = r; /* the others are still answered */
 	}
 	return err;
+}
+
+int sb_notify_wait_and_handle(struct sb_notify *n, int recv_fd)
+{
+	if (n->oldest_first)
+		return -EINVAL;
+	memset(n->req, 0, n->req_size);
+	if (ioctl(recv_fd, SB_IOCTL_NOTIF_RECV, n->req) < 0) {
+		if (errno == ENOENT)
+			return 0; /* the caller died meanwhile */
+		/* ENOTTY, EBADF: recv_fd was pointed elsewhere to end it */
+		return errno == EINTR || errno == ENOTTY || errno == EBADF ?
+		       -EINTR : neg_errno();
+	}
+	return serve(n, n->req);
 }
 
 int sb_notify_handle(struct sb_notify *n, short revents)

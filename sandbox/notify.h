@@ -31,4 +31,13 @@ void sb_notify_free(struct sb_notify *n);
 int sb_notify_handle(struct sb_notify *n, short revents);
 int sb_notify_fd(const struct sb_notify *n);
 
+/*
+ * Wait in NOTIF_RECV on recv_fd (a dup of the listener) and handle the
+ * notification, without a poll() first; only where notifications come
+ * oldest first. Returns 0 (handled, or its caller had gone), -EINTR when
+ * the wait was ended from outside (a signal, or recv_fd no longer the
+ * listener), or another -errno.
+ */
+int sb_notify_wait_and_handle(struct sb_notify *n, int recv_fd);
+
 #endif /* SEALBOX_NOTIFY_H */

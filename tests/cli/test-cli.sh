@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # The sealbox command line as people and scripts use it: exit statuses,
 # signals, stdin/stdout pass-through, error messages, the tree dying with
-# the supervisor, and probe's JSON. Run as: test-cli.sh SEALBOX [MODE...]
-# where each MODE is a set of run options (default: native and all).
+# the supervisor, signals raining on the supervisor, and probe's JSON. Run
+# as: test-cli.sh SEALBOX [--memfd-loop PROGRAM] [MODE...] where each MODE
+# is a set of run options (default: native and all).
 set -u
 
 SEALBOX=${1:?usage: test-cli.sh SEALBOX}
 shift
+MEMFD_LOOP=
+if [ "${1:-}" = --memfd-loop ]; then
+	MEMFD_LOOP=${2:?usage: --memfd-loop PROGRAM}
+	shift 2
+fi
 if [ $# -eq 0 ]; then
 	set -- "--emulate=auto" "--emulate=all"
 fi
@@ -78,6 +84,21 @@ for mode in "$@"; do
 	# when nothing needs supervising sealbox execs PROG (like env(1));
 	# the tree tests are for supervised runs
 	case "$mode" in *--emulate=all*|*--pretend-kernel*|*--without*) ;; *) continue ;; esac
+
+	# signals at the supervisor while PROG creates and seals memfds: each
+	# call still gets its own answer (an ADDFD|SEND that a signal cuts
+	# short leaves the call answered 0, up to 6.18 at least)
+	if [ -n "$MEMFD_LOOP" ]; then
+		"${run[@]}" "$MEMFD_LOOP" 2000 >"$tmp/out" 2>"$tmp/err" </dev/null &
+		sb=$!
+		storm=0
+		while kill -WINCH "$sb" 2>/dev/null; do storm=$((storm + 1)); done
+		wait "$sb"
+		got=$?
+		if [ "$got" -eq 0 ] && ! grep -q . "$tmp/err"; then ok; else
+			bad "[$mode] memfd_loop under $storm signals: exit $got ($(head -c 200 "$tmp/err"))"
+		fi
+	fi
 
 	# nothing of the tree outlives the run
 	"${run[@]}" sh -c 'sleep 60 & echo $! > '"$tmp/orphan"'; exit 0' \
