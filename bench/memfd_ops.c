@@ -50,6 +50,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
+#include <linux/kcmp.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -151,11 +152,12 @@ static int setup_create(void)
 		return -1;
 	if (strcmp(how, "unlinked") != 0 && strcmp(how, "tmpfile") != 0)
 		die("MEMFD_OPS_CREATE=%s: not unlinked or tmpfile", how);
+	if (!dir || !*dir)
+		dir = "/dev/shm";
 	store_tmpfile = strcmp(how, "tmpfile") == 0;
-	store_dir = open(dir && *dir ? dir : "/dev/shm",
-			 O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	store_dir = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (store_dir < 0)
-		die("open %s", dir && *dir ? dir : "/dev/shm");
+		die("open %s", dir);
 	return -1;
 }
 
@@ -231,7 +233,7 @@ static void op_fetch(int fd, uint64_t i)
 static void op_kcmp(int fd, uint64_t i)
 {
 	(void)i;
-	if (syscall(SYS_kcmp, getpid(), peer, 0 /* KCMP_FILE */, fd, fd) != 0)
+	if (syscall(SYS_kcmp, getpid(), peer, KCMP_FILE, fd, fd) != 0)
 		die("kcmp(KCMP_FILE): not the same file");
 }
 

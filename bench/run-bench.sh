@@ -220,29 +220,22 @@ excess() {
 
 # floor RAW KEY...: per round, (RAW + the sum of the KEYs) / RAW
 floor() {
-	local raw=$1 k i out="" n=-1
-	shift
-	local -a r v
-	read -r -a r <<<"${S[$raw]:-}"
-	n=${#r[@]}
-	for k in "$@"; do
-		read -r -a v <<<"${S[$k]:-}"
-		[ "${#v[@]}" -lt "$n" ] && n=${#v[@]}
-	done
-	for ((i = 0; i < n; i++)); do
-		local sum=${r[$i]} bad=0
-		for k in "$@"; do
-			read -r -a v <<<"${S[$k]:-}"
-			[ "${v[$i]}" = NA ] && bad=1
-			sum=$(awk -v a="$sum" -v b="${v[$i]}" 'BEGIN { printf "%.4f", a + b }')
-		done
-		if [ "$bad" = 1 ] || [ "${r[$i]}" = NA ]; then
-			out+=" NA"
-		else
-			out+=" $(awk -v a="$sum" -v z="${r[$i]}" 'BEGIN { printf "%.4f", a / z }')"
-		fi
-	done
-	echo "$out"
+	local k
+	for k in "$@"; do echo "${S[$k]:-}"; done | awk '
+		{ for (i = 1; i <= NF; i++) v[NR, i] = $i
+		  if (NR == 1 || NF < n) n = NF }
+		END {
+			out = ""
+			for (i = 1; i <= n; i++) {
+				s = 0; bad = v[1, i] == "NA" || v[1, i] == 0
+				for (r = 1; r <= NR; r++) {
+					if (v[r, i] == "NA") bad = 1
+					s += v[r, i]
+				}
+				out = out " " (bad ? "NA" : sprintf("%.4f", s / v[1, i]))
+			}
+			print out
+		}'
 }
 
 # mixcall ALL NATIVE ALL0 NATIVE0 RAW: per round, what one intercepted call

@@ -77,9 +77,9 @@ static struct notify_call *nc_of(struct sb_call *c)
 /*
  * An ioctl on the listener other than RECV. Each takes the listener's lock
  * with mutex_lock_interruptible: a signal that comes meanwhile makes it
- * fail with EINTR having done nothing (an ADDFD interrupted later is taken
- * back, unless it was done: then its own result comes), so it is made
- * again. (The supervisor takes signals while it waits in RECV, cmd_run.c.)
+ * fail with EINTR having done nothing, so it is made again. (The
+ * supervisor takes signals while it serves from RECV, cmd_run.c; an ADDFD
+ * is never interrupted later, addfd_ioctl.)
  */
 static int listener_ioctl(int listener, unsigned long req, void *arg)
 {
@@ -495,7 +495,8 @@ int sb_notify_new(struct sb_notify **out, int listener, struct sb_emulator *e,
 		uint64_t fl = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
 
 		/* wake the caller on our CPU: a round trip without an IPI */
-		(void)listener_ioctl(listener, SB_IOCTL_NOTIF_SET_FLAGS, (void *)(uintptr_t)fl);
+		(void)listener_ioctl(listener, SB_IOCTL_NOTIF_SET_FLAGS,
+				     (void *)(uintptr_t)fl);
 	}
 	*out = n;
 	return 0;
@@ -520,15 +521,25 @@ int sb_notify_fd(const struct sb_notify *n)
 	return n->listener;
 }
 
-/* 1: a notification in *req; 0: none after all (the caller went) */
-static int recv_one(struct sb_notify *n, struct sb_notif *req)
+/*
+ * RECV on fd (the listener, or a dup of it) into *req: 1, 0 when there was
+ * none after all (ENOENT: the caller died or was interrupted meanwhile),
+ * or -errno.
+ */
+static int recv_on(struct sb_notify *n, int fd, struct sb_notif *req)
 {
 	memset(req, 0, n->req_size);
-	if (ioctl(n->listener, SB_IOCTL_NOTIF_RECV, req) < 0) {
-		/* ENOENT: the caller died or was interrupted meanwhile */
-		return errno == ENOENT || errno == EINTR ? 0 : neg_errno();
-	}
+	if (ioctl(fd, SB_IOCTL_NOTIF_RECV, req) < 0)
+		return errno == ENOENT ? 0 : neg_errno();
 	return 1;
+}
+
+/* recv_on the listener, after poll() said one waits: EINTR is none */
+static int recv_one(struct sb_notify *n, struct sb_notif *req)
+{
+	int r = recv_on(n, n->listener, req);
+
+	return r == -EINTR ? 0 : r;
 }
 
 static int serve(struct sb_notify *n, const struct sb_notif *req)
@@ -610,17 +621,15 @@ static int handle_batch(struct sb_notify *n)
 
 int sb_notify_wait_and_handle(struct sb_notify *n, int recv_fd)
 {
+	int r;
+
 	if (n->oldest_first)
 		return -EINVAL;
-	memset(n->req, 0, n->req_size);
-	if (ioctl(recv_fd, SB_IOCTL_NOTIF_RECV, n->req) < 0) {
-		if (errno == ENOENT)
-			return 0; /* the caller died meanwhile */
-		/* ENOTTY, EBADF: recv_fd was pointed elsewhere to end it */
-		return errno == EINTR || errno == ENOTTY || errno == EBADF ?
-		       -EINTR : neg_errno();
-	}
-	return serve(n, n->req);
+	r = recv_on(n, recv_fd, n->req);
+	/* ENOTTY, EBADF: recv_fd was pointed elsewhere to end the wait */
+	if (r == -ENOTTY || r == -EBADF)
+		return -EINTR;
+	return r <= 0 ? r : serve(n, n->req);
 }
 
 int sb_notify_handle(struct sb_notify *n, short revents)

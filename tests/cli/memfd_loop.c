@@ -2,8 +2,8 @@
 /*
  * memfd_loop N: N times, memfd_create, write, F_SEAL_SHRINK|F_SEAL_GROW,
  * F_GET_SEALS, a refused ftruncate and close, each result checked (seals
- * that need no look at mappings: quick on every store). Exit 0, or 1 with what
- * went wrong. tests/cli/test-cli.sh runs it under sealbox while signals
+ * that need no look at mappings: quick on every store). Exit 0, or 1 with
+ * what went wrong. tests/cli/test-cli.sh runs it under sealbox while signals
  * rain on the supervisor: every call must still get its own answer.
  */
 #include <errno.h>
@@ -11,18 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#ifndef F_ADD_SEALS
-#define F_ADD_SEALS 1033
-#define F_GET_SEALS 1034
-#define F_SEAL_SHRINK 0x0002
-#define F_SEAL_GROW 0x0004
-#endif
 #define SEALS (F_SEAL_SHRINK | F_SEAL_GROW)
-#define MFD_CLOEXEC_ 0x0001U
-#define MFD_ALLOW_SEALING_ 0x0002U
 
 static int fail(long i, const char *what)
 {
@@ -37,7 +30,7 @@ int main(int argc, char **argv)
 
 	for (long i = 0; i < n; i++) {
 		int fd = (int)syscall(SYS_memfd_create, "loop",
-				      MFD_CLOEXEC_ | MFD_ALLOW_SEALING_);
+				      MFD_CLOEXEC | MFD_ALLOW_SEALING);
 
 		/* 0, 1 and 2 are open: a new fd is above them */
 		if (fd < 3)
